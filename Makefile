@@ -1,0 +1,43 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Both work on a fresh machine from nothing but Python 3 and the package registries.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit notebooks browser bench install chromium clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## JupyterLab on the demo notebooks, against the embedded sandbox (no account needed).
+demo: $(STAMP)
+	WJNB_SANDBOX_SPEED=$${WJNB_SANDBOX_SPEED:-4} $(BIN)/jupyter lab --ip=127.0.0.1 \
+		--ServerApp.root_dir=notebooks
+
+## Everything CI checks: lint, types, unit + sandbox + browser tests, notebooks.
+test: $(STAMP) chromium lint typecheck
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check wjnb tests bench scripts
+	$(BIN)/ruff format --check wjnb tests bench scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## Chromium comes from Debian's package; browser tests fail (never skip) without it.
+chromium:
+	scripts/ensure-chromium
+
+bench: $(STAMP)
+	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .wjnb .pytest_cache .mypy_cache .ruff_cache test-artifacts
