@@ -1,0 +1,252 @@
+"""Browser-test harness: a private JupyterLab on 127.0.0.1 driven by headless Chromium.
+
+Each test gets a fresh JupyterLab (own root, settings, runtime and ``WJNB_HOME`` in a tmp
+dir, a random token) and a Playwright page on Debian's Chromium. Missing Chromium fails
+the test: browser tests never skip. Every process started here is stopped by its own
+process group at teardown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# JupyterLab user settings that keep its own pop-ups out of the way and render every cell.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop_group(proc: subprocess.Popen[Any]) -> None:
+    """Stop a process started in its own session, with everything it spawned (kernels)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+class Lab:
+    """A running JupyterLab server with a root directory for notebooks."""
+
+    def __init__(self, root: Path, env: dict[str, str], log: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self._log = log.open("wb")
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.extension_manager=readonly",
+            "--ServerApp.terminals_enabled=False",
+            "--allow-root",
+        ]
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self._wait_ready(log)
+
+    def _wait_ready(self, log: Path, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.port}/api/status?token={self.token}"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited:\n{log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"jupyter lab not ready after {timeout} s:\n{log.read_text()[-3000:]}")
+
+    def url(self, notebook: str) -> str:
+        """The address that opens ``notebook`` in JupyterLab."""
+        return f"http://127.0.0.1:{self.port}/lab/tree/{notebook}?token={self.token}"
+
+    def write_notebook(self, name: str, cells: list[str]) -> str:
+        """Create a notebook of code cells (python3 kernel) in the root; returns its name."""
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+        nbformat.write(nb, self.root / name)
+        return name
+
+    def stop(self) -> None:
+        stop_group(self.proc)
+        self._log.close()
+
+
+class NotebookPage:
+    """A notebook open in the browser, driven through JupyterLab's own commands."""
+
+    def __init__(self, page: Any, lab: Lab, name: str) -> None:
+        self.page = page
+        page.goto(lab.url(name))
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+            " && window.jupyterapp.shell.currentWidget.sessionContext"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+            " === 'idle'",
+            timeout=60_000,
+        )
+
+    def run(self, index: int, *, wait: bool = True, timeout: float = 60) -> None:
+        """Run cell ``index``; ``wait=False`` returns as soon as it has been sent."""
+        self.page.evaluate(
+            """async ([i, wait]) => {
+                const app = window.jupyterapp;
+                app.shell.currentWidget.content.activeCellIndex = i;
+                const done = app.commands.execute('notebook:run-cell');
+                if (wait) { await done; }
+            }""",
+            [index, wait],
+        )
+        if wait:
+            self.wait_idle(timeout)
+
+    def kernel_status(self) -> str:
+        """``idle`` / ``busy`` / ... as JupyterLab sees the kernel."""
+        return str(
+            self.page.evaluate(
+                "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+            )
+        )
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        self.page.wait_for_function(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+            " === 'idle'",
+            timeout=timeout * 1000,
+        )
+
+    def output(self, index: int) -> Any:
+        """A locator for the output area of cell ``index``."""
+        return self.page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea")
+
+    def screenshot(self, name: str, locator: Any | None = None) -> Path:
+        """Save a PNG under ``test-artifacts/`` (of ``locator`` when given)."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        (locator or self.page).screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium; fails (never skips) when it is not installed."""
+    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run scripts/ensure-chromium"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # launch() gives every run a fresh temporary profile (user-data-dir) of its own.
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page, at a desktop size with crisp screenshots."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=2)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def open_notebook(page: Any) -> Callable[[Lab, str], NotebookPage]:
+    """Open a notebook of a running Lab in the test's page, kernel started and idle."""
+    return lambda lab, name: NotebookPage(page, lab, name)
+
+
+@pytest.fixture
+def start_lab(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Lab]]:
+    """Start a JupyterLab with extra environment (the sandbox's); stopped at teardown."""
+    labs: list[Lab] = []
+
+    def start(extra_env: dict[str, str]) -> Lab:
+        root = tmp_path / "root"
+        settings = tmp_path / "lab-settings"
+        for name, value in LAB_SETTINGS.items():
+            path = settings / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(value))
+        root.mkdir(exist_ok=True)
+        env = {
+            **os.environ,
+            "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+            "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
+            "JUPYTERLAB_SETTINGS_DIR": str(settings),
+            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
+            "WJNB_HOME": str(tmp_path / "wjnb-home"),
+            "PYTHONUNBUFFERED": "1",
+            **extra_env,
+        }
+        lab = Lab(root, env, tmp_path / "jupyter.log")
+        labs.append(lab)
+        return lab
+
+    yield start
+    for lab in labs:
+        lab.stop()
