@@ -1,0 +1,1 @@
+"""One module per protocol: routes in, typed models out; nothing about jobs."""
