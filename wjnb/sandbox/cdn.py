@@ -1,0 +1,93 @@
+"""The sandbox's image CDN: ``/cdn/ai/<KEY>-01.png`` and friends, GET and HEAD, no auth.
+
+Wujie names: ``<KEY>-01.png`` (the picture), ``<KEY>-01.jpg`` (the compressed copy that
+``mini_picture_url`` points at for images above 2048x2048 pixels — the service makes one
+for images over 20 MB; ours are smaller, so the pixel count decides), ``<KEY>-01.jpg-v800``
+(an 800 px JPEG, the audit's ``url``) and ``sample-<ID>.png`` (resource samples).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from wjnb.models import ArtworkStatus
+
+from . import catalog, render
+from .engine import Artwork
+from .images import Encoded, ImageCache, encode
+from .state import SandboxState
+
+_AI_NAME = re.compile(r"^([0-9A-F]{32})-01\.(png|jpg|jpg-v800)$")
+_SAMPLE_NAME = re.compile(r"^sample-([0-9A-F]{32})\.png$")
+_FORMATS = {"png": "png", "jpg": "jpg", "jpg-v800": "thumb"}
+SAMPLE_SIDE = 512
+
+
+def artwork_producer(art: Artwork, fmt: str) -> Callable[[], Encoded]:
+    """Render an artwork (the placeholder when flagged NSFW) from plain values."""
+    spec, seed, prompt, nsfw = art.spec, art.render_seed, art.model_prompt, art.triggers.nsfw
+
+    def produce() -> Encoded:
+        if nsfw:
+            img = render.render_placeholder(spec.width, spec.height)
+        else:
+            img = render.render_artwork(
+                prompt,
+                seed,
+                spec.model,
+                spec.sampler_index,
+                spec.steps,
+                spec.cfg,
+                spec.width,
+                spec.height,
+            )
+        return encode(img, fmt)
+
+    return produce
+
+
+def _sample_producer(name: str) -> Callable[[], Encoded]:
+    def produce() -> Encoded:
+        img = render.render_artwork(name, 1, 1, 0, 30, 7.0, SAMPLE_SIDE, SAMPLE_SIDE)
+        return encode(img, "png")
+
+    return produce
+
+
+async def respond(
+    images: ImageCache, request: Request, name: str, produce: Callable[[], Encoded] | None
+) -> Response:
+    """Serve one picture with ETag and caching headers (304 on a matching If-None-Match)."""
+    if produce is None:
+        return Response("not found", status_code=404, media_type="text/plain")
+    encoded = await images.get(name, produce)
+    headers = {"ETag": encoded.etag, "Cache-Control": "public, max-age=31536000, immutable"}
+    if request.headers.get("if-none-match") == encoded.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(encoded.body, media_type=encoded.media_type, headers=headers)
+
+
+def routes(state: SandboxState) -> list[Route]:
+    """``/cdn/ai/{name}``."""
+    samples = catalog.sample_names()
+
+    async def ai(request: Request) -> Response:
+        name = request.path_params["name"]
+        produce = None
+        match = _AI_NAME.match(name)
+        if match:
+            art = state.wujie.artworks.get(match.group(1))
+            if art is not None and art.status == ArtworkStatus.SUCCESS:
+                produce = artwork_producer(art, _FORMATS[match.group(2)])
+        else:
+            sample = _SAMPLE_NAME.match(name)
+            if sample and sample.group(1) in samples:
+                produce = _sample_producer(samples[sample.group(1)])
+        return await respond(state.images, request, name, produce)
+
+    return [Route("/cdn/ai/{name}", ai, methods=["GET", "HEAD"])]

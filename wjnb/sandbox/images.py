@@ -1,0 +1,79 @@
+"""The sandbox CDN's image store: lazy rendering, encoding, and a bounded LRU of encodes.
+
+Nothing is rendered when a job is created: the first GET/HEAD of a CDN URL renders and
+encodes the picture in a worker thread (so polls keep flowing meanwhile), later requests
+hit the cache. Concurrent requests for one picture share a single render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PIL import Image
+
+from . import render
+
+CACHE_BYTES = 256 * 1024 * 1024
+THUMB_SIDE = 800
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """An encoded picture ready to serve."""
+
+    body: bytes
+    media_type: str
+    etag: str
+
+
+def encode(img: Image.Image, fmt: str) -> Encoded:
+    """``fmt`` is ``png``, ``jpg`` (compressed full size) or ``thumb`` (JPEG, 800 px max)."""
+    if fmt == "png":
+        body, media = render.encode_png(img), "image/png"
+    elif fmt == "jpg":
+        body, media = render.encode_jpeg(img, quality=80), "image/jpeg"
+    elif fmt == "thumb":
+        small = img.copy()
+        small.thumbnail((THUMB_SIDE, THUMB_SIDE))
+        body, media = render.encode_jpeg(small), "image/jpeg"
+    else:
+        raise ValueError(f"unknown image format {fmt!r}")
+    return Encoded(body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
+
+
+class ImageCache:
+    """Encoded pictures by CDN name, least recently used evicted past ``max_bytes``."""
+
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self._max = max_bytes
+        self._size = 0
+        self._entries: OrderedDict[str, Encoded] = OrderedDict()
+        self._pending: dict[str, asyncio.Future[Encoded]] = {}
+
+    async def get(self, name: str, produce: Callable[[], Encoded]) -> Encoded:
+        """The cached encode of ``name``, else ``produce()`` run once in a worker thread."""
+        hit = self._entries.get(name)
+        if hit is not None:
+            self._entries.move_to_end(name)
+            return hit
+        pending = self._pending.get(name)
+        if pending is None:
+            pending = asyncio.get_running_loop().run_in_executor(None, produce)
+            self._pending[name] = pending
+            pending.add_done_callback(lambda f: self._store(name, f))
+        return await asyncio.shield(pending)
+
+    def _store(self, name: str, future: asyncio.Future[Encoded]) -> None:
+        self._pending.pop(name, None)
+        if future.cancelled() or future.exception() is not None:
+            return
+        encoded = future.result()
+        self._entries[name] = encoded
+        self._size += len(encoded.body)
+        while self._size > self._max and len(self._entries) > 1:
+            _, old = self._entries.popitem(last=False)
+            self._size -= len(old.body)

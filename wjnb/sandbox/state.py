@@ -1,0 +1,68 @@
+"""Everything one running sandbox knows, created on (and only touched from) its event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from . import catalog
+from .auth import Credentials, WujieVerifier, demo_credentials
+from .callbacks import CallbackSender
+from .clock import VirtualClock
+from .counters import Counters
+from .engine import Ledger, WujieEngine
+from .faults import FaultPlan
+from .ids import Ids
+from .images import ImageCache
+from .scheduler import GpuPool
+
+
+class SandboxState:
+    """Clock, credentials, fault plan, counters, credits, engines and the image cache."""
+
+    def __init__(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop,
+        public_url: str,
+        speed: float,
+        seed: int,
+        balance: int,
+        gpus: int,
+        faults: FaultPlan,
+    ) -> None:
+        self.public_url = public_url
+        self.cdn_url = f"{public_url}/cdn"
+        self.clock = VirtualClock(speed)
+        self.ids = Ids(seed)
+        self.credentials: Credentials = demo_credentials(seed)
+        self.verifier = WujieVerifier(self.credentials.app_id, self.credentials.public_key)
+        self.faults = faults
+        self.counters = Counters()
+        self.ledger = Ledger(balance)
+        self.callbacks = CallbackSender(self.counters)
+        self.images = ImageCache()
+        self.wujie_pool = GpuPool(loop, self.clock, gpus)
+        self.wujie = WujieEngine(
+            loop=loop,
+            clock=self.clock,
+            ids=self.ids,
+            pool=self.wujie_pool,
+            ledger=self.ledger,
+            callbacks=self.callbacks,
+            cdn_url=self.cdn_url,
+            avatar_key=catalog.avatar_key(seed),
+        )
+
+    def counters_snapshot(self) -> dict[str, Any]:
+        """``GET /_sandbox/counters``."""
+        return self.counters.snapshot(self.clock.speed, self.ledger.balance)
+
+    def artworks_snapshot(self) -> dict[str, Any]:
+        """``GET /_sandbox/artworks``: every artwork and MJ task with its credits."""
+        return {"artworks": self.wujie.ledger_rows()}
+
+    async def aclose(self) -> None:
+        """Stop timers and close the callback client."""
+        self.wujie_pool.close()
+        await self.callbacks.aclose()
