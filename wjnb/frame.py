@@ -1,0 +1,511 @@
+"""Records -> typed DataFrames, and the comparison helpers built on them.
+
+``to_dataframe`` turns the flat rows of ``wjnb.records`` (plus any sweep-axis keys) into one
+frame with a fixed schema, the same for Wujie and Midjourney rows: nullable integers for
+codes, tz-aware UTC times, categoricals for names, ``string`` for free text. Everything
+else here (summaries, pivots, plots, the thumbnail table, export, comparison) reads that
+frame. Every HTML view escapes all cell text: prompts and server messages are untrusted.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import itertools
+import math
+import operator
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import pandas_dtype
+
+from wjnb.errors import InvalidArgument
+from wjnb.models import TERMINAL_STATUSES, ArtworkStatus
+from wjnb.records import COLUMNS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+INT: Final = "Int64"
+FLOAT: Final = "float64"
+TIME: Final = "datetime64[us, UTC]"
+CATEGORY: Final = "category"
+STRING: Final = "string"
+
+# The dtype of every canonical column (``str(df[col].dtype)`` equals these).
+SCHEMA: Mapping[str, str] = {
+    "key": STRING,
+    "experiment": CATEGORY,
+    "backend": CATEGORY,
+    "model": INT,
+    "prompt": STRING,
+    "uc_prompt": STRING,
+    "width": INT,
+    "height": INT,
+    "steps": INT,
+    "cfg": FLOAT,
+    "sampler_index": INT,
+    "seed": STRING,
+    "num": INT,
+    "status": INT,
+    "status_name": CATEGORY,
+    "submitted_at": TIME,
+    "started_at": TIME,
+    "completed_at": TIME,
+    "queue_s": FLOAT,
+    "gen_s": FLOAT,
+    "integral_cost": INT,
+    "integral_cost_message": CATEGORY,
+    "gpu_type": CATEGORY,
+    "machine_no": STRING,
+    "power_consumption": FLOAT,
+    "audit_suggestion": CATEGORY,
+    "involve_yellow": INT,
+    "fail_code": INT,
+    "fail_message": STRING,
+    "picture_url": STRING,
+    "model_prompt": STRING,
+}
+
+EXPERIMENT_SCHEMA: Mapping[str, str] = {
+    "name": STRING,
+    "created": TIME,
+    "artworks": INT,
+    "done": INT,
+    "failed": INT,
+    "credits": INT,
+    "mean_gen_s": FLOAT,
+}
+
+_CANONICAL = frozenset(COLUMNS)
+_TERMINAL = sorted(int(s) for s in TERMINAL_STATUSES)
+_FAILED = [int(ArtworkStatus.FAILED), int(ArtworkStatus.DRAW_FAILED)]
+_TABLE_VIEW = (
+    "key",
+    "experiment",
+    "prompt",
+    "status_name",
+    "width",
+    "height",
+    "steps",
+    "cfg",
+    "seed",
+    "gen_s",
+    "audit_suggestion",
+)
+
+T = TypeVar("T")
+Frames = pd.DataFrame | tuple[str, pd.DataFrame]
+
+
+# --------------------------------------------------------------------------- building
+
+
+def to_dataframe(records: Iterable[Mapping[str, Any]], *, axes: Sequence[str] = ()) -> pd.DataFrame:
+    """One typed row per record: canonical columns first, then ``axes``, then other keys.
+
+    Each column is gathered in one C-level pass and converted once, with no per-row
+    pandas work. A missing key is a missing value; an empty input still has every
+    canonical column (and every axis) with its dtype.
+    """
+    rows = records if isinstance(records, list) else list(records)
+    data: dict[str, Any] = {}
+    complete = True
+    for col in COLUMNS:
+        values, everywhere = _column(rows, col)
+        complete = complete and everywhere
+        data[col] = _typed(SCHEMA[col], values)
+    for col in _extra_keys(rows, complete, axes):
+        data[col] = _inferred([row.get(col) for row in rows])
+    return pd.DataFrame(data)
+
+
+def experiments_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """One typed row per experiment from rows with the keys of ``EXPERIMENT_SCHEMA``
+    (``created`` as unix seconds or a datetime)."""
+    listed = rows if isinstance(rows, list) else list(rows)
+    data = {c: _typed(t, _column(listed, c)[0]) for c, t in EXPERIMENT_SCHEMA.items()}
+    return pd.DataFrame(data)
+
+
+def experiments_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """The experiments table computed from artwork records, oldest experiment first.
+
+    ``created`` is the earliest submission; ``done``/``failed`` count finished and failed
+    artworks; ``credits`` sums the reported ``integral_cost``.
+    """
+    df = to_dataframe(records)
+    stats = summarize(df, "experiment")
+    created = df.groupby("experiment", observed=True, dropna=False)["submitted_at"].min()
+    rows = [
+        {
+            "name": name,
+            "created": created.get(name),
+            "artworks": s["n"],
+            "done": s["done"],
+            "failed": s["failed"],
+            "credits": s["credits"],
+            "mean_gen_s": s["mean_gen_s"],
+        }
+        for name, s in stats.iterrows()
+    ]
+    out = experiments_frame(rows)
+    return out.sort_values("created", na_position="last", kind="stable", ignore_index=True)
+
+
+def compare(*frames_or_named: Frames) -> pd.DataFrame:
+    """One long frame across experiments; a ``(name, frame)`` pair sets its experiment.
+
+    Categoricals are re-unified after concatenation so the result keeps the schema.
+    """
+    frames = [_named(f) for f in frames_or_named]
+    if not frames:
+        return to_dataframe([])
+    combined = pd.concat(frames, ignore_index=True, sort=False)
+    for col, dtype in SCHEMA.items():
+        if col in combined and str(combined[col].dtype) != dtype:
+            combined[col] = combined[col].astype(pandas_dtype(dtype))
+    return combined
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def summarize(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
+    """Per-group aggregates, indexed by ``by``.
+
+    ``n`` rows, ``done`` finished, ``succeeded``, ``failed``; mean/median ``gen_s`` and
+    ``queue_s``; ``credits`` (sum of reported ``integral_cost``, NA when none is reported);
+    ``failure_rate`` over finished rows; NSFW (``involve_yellow == 1``), audit BLOCK and
+    REVIEW rates over the finished rows that report those fields (NaN for MJ-only groups).
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    _require(df, "by", keys)
+    status, yellow, audit = df["status"], df["involve_yellow"], df["audit_suggestion"]
+    done = _flag(status.isin(_TERMINAL))
+    work = df[keys].assign(
+        done=done,
+        succeeded=_flag(status.eq(int(ArtworkStatus.SUCCESS))),
+        failed=_flag(status.isin(_FAILED)),
+        nsfw=_flag(yellow.eq(1)),
+        checked=done & yellow.notna().to_numpy(),
+        blocked=_flag(audit.eq("BLOCK")),
+        review=_flag(audit.eq("REVIEW")),
+        audited=done & audit.notna().to_numpy(),
+        gen_s=df["gen_s"],
+        queue_s=df["queue_s"],
+        credits=df["integral_cost"],
+    )
+    groups = work.groupby(keys, observed=True, dropna=False)
+    out = groups.agg(
+        n=("done", "size"),
+        done=("done", "sum"),
+        succeeded=("succeeded", "sum"),
+        failed=("failed", "sum"),
+        mean_gen_s=("gen_s", "mean"),
+        median_gen_s=("gen_s", "median"),
+        mean_queue_s=("queue_s", "mean"),
+        median_queue_s=("queue_s", "median"),
+    )
+    counts = groups[["nsfw", "checked", "blocked", "review", "audited"]].sum()
+    return out.assign(
+        credits=groups["credits"].sum(min_count=1),
+        failure_rate=_ratio(out["failed"], out["done"]),
+        nsfw_rate=_ratio(counts["nsfw"], counts["checked"]),
+        block_rate=_ratio(counts["blocked"], counts["audited"]),
+        review_rate=_ratio(counts["review"], counts["audited"]),
+    )
+
+
+def pivot(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str = "gen_s",
+    agg: str | Callable[[pd.Series], Any] = "mean",
+) -> pd.DataFrame:
+    """``value`` aggregated over two axes: rows are ``y`` values, columns ``x`` values."""
+    _require(df, "x", [x])
+    _require(df, "y", [y])
+    _require(df, "value", [value])
+    return df.pivot_table(index=y, columns=x, values=value, aggfunc=cast(Any, agg), observed=True)
+
+
+def plot_metric(
+    df: pd.DataFrame,
+    x: str,
+    metric: str = "gen_s",
+    by: str = "experiment",
+    ax: Axes | None = None,
+) -> Axes:
+    """Mean ``metric`` against ``x``, one line per ``by`` value (missing -> "(none)").
+
+    Needs matplotlib (``pip install 'wjnb[plot]'``); returns the Axes it drew on.
+    """
+    _require(df, "x", [x])
+    _require(df, "metric", [metric])
+    _require(df, "by", [by])
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots()
+    series = df[by].astype(STRING).fillna("(none)").rename(by)
+    table = df.groupby([series, df[x]], observed=True)[metric].mean().unstack(by)
+    if not table.empty:
+        table.plot(ax=ax, marker="o")
+        ax.legend(title=by)
+    ax.set_xlabel(x)
+    ax.set_ylabel(f"mean {metric}")
+    ax.set_title(f"{metric} by {x}")
+    return ax
+
+
+def _pyplot() -> Any:
+    """matplotlib.pyplot, imported only when a plot is asked for."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError("plotting needs matplotlib: pip install 'wjnb[plot]'") from exc
+    return plt
+
+
+# --------------------------------------------------------------------------- views, export
+
+
+def thumbnail_table(
+    df: pd.DataFrame,
+    thumbnails: Mapping[str, bytes] | Callable[[str], bytes | None] | None = None,
+    columns: Sequence[str] | None = None,
+    max_rows: int = 50,
+) -> str:
+    """An HTML table of the first ``max_rows`` rows with inline thumbnails by key.
+
+    Every header and cell is HTML-escaped, so prompts and server text cannot inject markup.
+    Default columns: the usual sweep view plus every non-canonical (axis) column.
+    """
+    shown = list(columns) if columns is not None else _table_view(df)
+    _require(df, "columns", shown)
+    head = df.head(max_rows)
+    find = _lookup(thumbnails) if thumbnails is not None else None
+    keys = head["key"].tolist() if "key" in head else [None] * len(head)
+    header = ([] if find is None else ["image"]) + shown
+    lines = ["<tr>" + "".join(f"<th>{_escape(h)}</th>" for h in header) + "</tr>"]
+    for key, values in zip(keys, head[shown].itertuples(index=False, name=None), strict=True):
+        image = "" if find is None else f"<td>{_image_tag(find, key)}</td>"
+        cells = "".join(f"<td>{_escape(_cell_text(v))}</td>" for v in values)
+        lines.append(f"<tr>{image}{cells}</tr>")
+    more = len(df) - len(head)
+    note = f'<p class="wjnb-more">{more} more rows not shown</p>' if more > 0 else ""
+    return f'<table class="wjnb-thumbs">{"".join(lines)}</table>{note}'
+
+
+def export(
+    df: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    image_paths: Mapping[str, str] | Callable[[str], str | None] | None = None,
+) -> Path:
+    """Write the frame to ``.parquet`` or ``.csv`` (by suffix) with an ``image_path``
+    column (the local image file of each key, or missing); returns the path."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InvalidArgument(
+            "path", f"export writes .parquet or .csv, not {suffix or 'no suffix'!r}"
+        )
+    _require(df, "df", ["key"])
+    find = _lookup(image_paths) if image_paths is not None else None
+    paths = [None if find is None or _missing(k) else find(k) for k in df["key"].tolist()]
+    out = df.assign(image_path=pd.array(paths, dtype=STRING))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        out.to_csv(target, index=False)
+    else:
+        objects = out.select_dtypes(include="object").columns
+        out.astype(dict.fromkeys(objects, STRING)).to_parquet(target, index=False)
+    return target
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _column(rows: list[Mapping[str, Any]], name: str) -> tuple[list[Any], bool]:
+    """One column's values (None where a row lacks the key) and whether every row had it."""
+    try:
+        return list(map(operator.itemgetter(name), rows)), True
+    except KeyError:
+        return [row.get(name) for row in rows], False
+
+
+def _extra_keys(rows: list[Mapping[str, Any]], complete: bool, axes: Sequence[str]) -> list[str]:
+    """Non-canonical keys: ``axes`` first, then the others in first-seen order.
+
+    When every row has every canonical key (``complete``), only rows longer than the
+    canonical set can hold another key, so only those are read (with C-level loops).
+    """
+    longer = map(len(COLUMNS).__lt__, map(len, rows))
+    wide = list(itertools.compress(rows, longer)) if complete else rows
+    ordered = dict.fromkeys(key for key in axes if key not in _CANONICAL)
+    unseen = set().union(*wide) - _CANONICAL - ordered.keys()
+    for row in wide:
+        if not unseen:
+            break
+        ordered.update((key, None) for key in row if key in unseen)
+        unseen.difference_update(row)
+    return list(ordered)
+
+
+def _typed(dtype: str, values: list[Any]) -> Any:
+    """The typed array of a schema column."""
+    if dtype == INT:
+        return _ints(values)
+    if dtype == FLOAT:
+        return _floats(values)
+    if dtype == TIME:
+        return _times(values)
+    if dtype == CATEGORY:
+        return _categories(values)
+    return _strings(values)
+
+
+def _strings(values: list[Any]) -> Any:
+    """``string`` dtype, built straight by pyarrow when pandas keeps strings there: this
+    skips pandas' per-value checks and halves the cost of text columns."""
+    if pd.StringDtype().storage == "pyarrow":
+        import pyarrow as pa
+
+        try:
+            return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass  # values that are not all text: let pandas convert them
+    return pd.array(values, dtype=STRING)
+
+
+def _floats(values: list[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """float64 with NaN for missing; anything non-numeric becomes NaN."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return np.fromiter(map(_number, values), dtype=np.float64, count=len(values))
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _ints(values: list[Any]) -> pd.arrays.IntegerArray:
+    """Nullable Int64; a missing or non-integral value is NA."""
+    floats = _floats(values)
+    with np.errstate(invalid="ignore"):
+        mask = ~(np.isfinite(floats) & (floats == np.trunc(floats)))
+    data = np.where(mask, 0, floats).astype(np.int64)
+    return pd.arrays.IntegerArray(data, mask)
+
+
+def _times(values: list[Any]) -> pd.DatetimeIndex:
+    """UTC datetimes from unix seconds (to the microsecond), or from datetimes/ISO text."""
+    try:
+        seconds = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return pd.to_datetime(values, utc=True, errors="coerce").as_unit("us")
+    return pd.to_datetime(np.round(seconds * 1e6), unit="us", utc=True).as_unit("us")
+
+
+def _categories(values: list[Any]) -> pd.Categorical:
+    """A categorical with sorted categories, coded by one C-level pass over the values."""
+    try:
+        order = sorted(set(values) - {None})
+        index: dict[Any, int] = dict(zip(order, range(len(order)), strict=True))
+        index[None] = -1
+        codes = np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+        return pd.Categorical.from_codes(codes, categories=pd.Index(order))
+    except (TypeError, ValueError, KeyError):  # unhashable, unsortable or NaN-like values
+        return pd.Categorical(values)
+
+
+def _inferred(values: list[Any]) -> Any:
+    """An extra (axis) column: pandas' own inference, object when it cannot infer."""
+    try:
+        return pd.array(values)
+    except (TypeError, ValueError):
+        return np.array(values, dtype=object)
+
+
+def _named(item: Frames) -> pd.DataFrame:
+    if isinstance(item, tuple):
+        name, frame = item
+        return frame.assign(experiment=name)
+    return item
+
+
+def _require(df: pd.DataFrame, argument: str, names: Iterable[str]) -> None:
+    """Raise ``InvalidArgument`` naming the columns the frame lacks."""
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise InvalidArgument(argument, f"no column {', '.join(map(repr, missing))} in the frame")
+
+
+def _flag(mask: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """A nullable boolean as plain bool (NA counts as False)."""
+    return mask.to_numpy(dtype=bool, na_value=False)
+
+
+def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole as float64, NaN where whole is 0."""
+    return part / whole.where(whole > 0).astype(FLOAT)
+
+
+def _lookup(source: Mapping[str, T] | Callable[[str], T | None]) -> Callable[[str], T | None]:
+    return source.get if isinstance(source, Mapping) else source
+
+
+def _table_view(df: pd.DataFrame) -> list[str]:
+    extras = [c for c in df.columns if c not in _CANONICAL]
+    return (
+        [c for c in _TABLE_VIEW[:2] if c in df] + extras + [c for c in _TABLE_VIEW[2:] if c in df]
+    )
+
+
+def _image_tag(find: Callable[[str], bytes | None], key: Any) -> str:
+    """An inline ``<img>`` of the key's thumbnail bytes, empty when there is none."""
+    data = None if _missing(key) else find(str(key))
+    if not data:
+        return ""
+    mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    if data[8:12] == b"WEBP":
+        mime = "image/webp"
+    encoded = base64.b64encode(data).decode("ascii")
+    return (
+        f'<img src="data:{mime};base64,{encoded}" alt="{_escape(str(key))}" '
+        'style="max-width:128px;max-height:128px">'
+    )
+
+
+def _missing(value: Any) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def _cell_text(value: Any) -> str:
+    """Display text of one cell (escaped by the caller)."""
+    if _missing(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
