@@ -17,7 +17,7 @@ from typing import Any
 from starlette.routing import Router
 from starlette.types import Message, Receive, Scope, Send
 
-from . import admin_routes, cdn, wujie_routes
+from . import admin_routes, cdn, mj_routes, wujie_routes
 from .auth import check_mj_token
 from .counters import route_name
 from .faults import BEFORE, Fault, garble
@@ -126,7 +126,7 @@ class SandboxApp:
         self.state = state
         self._routers = {
             WUJIE: Router(wujie_routes.routes(state), default=self._not_found(WUJIE)),
-            MJ: Router([], default=self._not_found(MJ)),
+            MJ: Router(mj_routes.routes(state), default=self._not_found(MJ)),
         }
         self._root = Router(admin_routes.routes(state) + cdn.routes(state))
 

@@ -1,5 +1,8 @@
 """The sandbox's image CDN: ``/cdn/ai/<KEY>-01.png`` and friends, GET and HEAD, no auth.
 
+MJ names: ``/cdn/mj/<ID>.png`` (the result), ``<ID>-p<N>.png`` (the preview at N %) and
+``<ID>-in.png`` (a describe task's uploaded image).
+
 Wujie names: ``<KEY>-01.png`` (the picture), ``<KEY>-01.jpg`` (the compressed copy that
 ``mini_picture_url`` points at for images above 2048x2048 pixels — the service makes one
 for images over 20 MB; ours are smaller, so the pixel count decides), ``<KEY>-01.jpg-v800``
@@ -15,15 +18,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wjnb.models import ArtworkStatus
+from wjnb.models import ArtworkStatus, MjStatus
 
 from . import catalog, render
 from .engine import Artwork
-from .images import Encoded, ImageCache, encode
+from .images import Encoded, ImageCache, MjPicture, draw_mj, encode
 from .state import SandboxState
 
 _AI_NAME = re.compile(r"^([0-9A-F]{32})-01\.(png|jpg|jpg-v800)$")
 _SAMPLE_NAME = re.compile(r"^sample-([0-9A-F]{32})\.png$")
+_MJ_NAME = re.compile(r"^(\d+)(?:-p(\d{1,2})|-(in))?\.png$")
 _FORMATS = {"png": "png", "jpg": "jpg", "jpg-v800": "thumb"}
 SAMPLE_SIDE = 512
 
@@ -47,6 +51,18 @@ def artwork_producer(art: Artwork, fmt: str) -> Callable[[], Encoded]:
                 spec.height,
             )
         return encode(img, fmt)
+
+    return produce
+
+
+def mj_producer(picture: MjPicture, preview: int | None) -> Callable[[], Encoded]:
+    """Render an MJ task's image, or its in-progress preview at ``preview`` percent."""
+
+    def produce() -> Encoded:
+        img = draw_mj(picture)
+        if preview is not None:
+            img = render.render_preview(img, float(preview))
+        return encode(img, "png")
 
     return produce
 
@@ -90,4 +106,23 @@ def routes(state: SandboxState) -> list[Route]:
                 produce = _sample_producer(samples[sample.group(1)])
         return await respond(state.images, request, name, produce)
 
-    return [Route("/cdn/ai/{name}", ai, methods=["GET", "HEAD"])]
+    async def mj(request: Request) -> Response:
+        name = request.path_params["name"]
+        produce = None
+        match = _MJ_NAME.match(name)
+        task = state.mj.tasks.get(match.group(1)) if match else None
+        if match and task is not None:
+            if match.group(3):
+                if task.picture.kind == "input":
+                    produce = mj_producer(task.picture, None)
+            elif match.group(2):
+                if task.status in (MjStatus.IN_PROGRESS.value, MjStatus.SUCCESS.value):
+                    produce = mj_producer(task.picture, int(match.group(2)))
+            elif task.status == MjStatus.SUCCESS.value:
+                produce = mj_producer(task.picture, None)
+        return await respond(state.images, request, name, produce)
+
+    return [
+        Route("/cdn/ai/{name}", ai, methods=["GET", "HEAD"]),
+        Route("/cdn/mj/{name}", mj, methods=["GET", "HEAD"]),
+    ]

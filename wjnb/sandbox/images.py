@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,3 +78,45 @@ class ImageCache:
         while self._size > self._max and len(self._entries) > 1:
             _, old = self._entries.popitem(last=False)
             self._size -= len(old.body)
+
+
+@dataclass(frozen=True)
+class MjPicture:
+    """How to draw a Midjourney task's image, as plain values (safe to use in a thread).
+
+    ``grid``: ``render_mj_grid``; ``upscale``: one candidate of a grid; ``variation``: a grid
+    of variations; ``crop``: a quadrant of ``parent`` scaled up (upscales of variation grids);
+    ``input``: the uploaded image itself (describe).
+    """
+
+    kind: str
+    prompt: str = ""
+    seed: int = 0
+    index: int = 1
+    variant_seed: int = 0
+    width: int = 1024
+    height: int = 1024
+    parent: MjPicture | None = None
+    data: bytes = b""
+
+
+def draw_mj(picture: MjPicture) -> Image.Image:
+    """Render ``picture``."""
+    p = picture
+    if p.kind == "grid":
+        return render.render_mj_grid(p.prompt, p.seed, p.width, p.height)
+    if p.kind == "upscale":
+        return render.render_mj_upscale(p.prompt, p.seed, p.index, p.width, p.height)
+    if p.kind == "variation":
+        return render.render_mj_variation(
+            p.prompt, p.seed, p.index, p.variant_seed, p.width, p.height
+        )
+    if p.kind == "crop" and p.parent is not None:
+        grid = draw_mj(p.parent)
+        w, h = grid.width // 2, grid.height // 2
+        x, y = ((p.index - 1) % 2) * w, ((p.index - 1) // 2) * h
+        return grid.crop((x, y, x + w, y + h)).resize((p.width, p.height), Image.Resampling.LANCZOS)
+    if p.kind == "input":
+        with Image.open(io.BytesIO(p.data)) as img:
+            return img.convert("RGB")
+    raise ValueError(f"cannot draw {p.kind!r}")

@@ -30,13 +30,20 @@ class ApiFailure(Exception):
 
 
 class MjFailure(Exception):
-    """A Midjourney-proxy error reply with a proxy ``code``."""
+    """A Midjourney-proxy reply other than "accepted" (``result`` may name a task)."""
 
-    def __init__(self, code: int, description: str, properties: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        properties: dict[str, Any] | None = None,
+        result: str | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.properties = properties or {}
+        self.result = result
 
 
 def wujie_ok(data: Any) -> JSONResponse:

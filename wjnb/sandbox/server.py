@@ -46,6 +46,7 @@ class Sandbox:
         seed: int,
         balance: int,
         gpus: int,
+        mj_queue_size: int,
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the sandbox only binds loopback addresses, not {host!r}")
@@ -65,7 +66,12 @@ class Sandbox:
         self.mj_token = credentials.mj_token
         self.speed = speed
         self._options: dict[str, Any] = dict(
-            speed=speed, seed=seed, balance=balance, gpus=gpus, faults=faults
+            speed=speed,
+            seed=seed,
+            balance=balance,
+            gpus=gpus,
+            faults=faults,
+            mj_queue_size=mj_queue_size,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state: SandboxState | None = None
@@ -189,10 +195,13 @@ def start(
     seed: int = 0,
     balance: int = 100000,
     gpus: int = 4,
+    mj_queue_size: int = 50,
 ) -> Sandbox:
     """Start a sandbox in a background thread and return once it accepts connections.
 
-    ``port=0`` picks a free port; ``faults=None`` reads ``WJNB_SANDBOX_FAULTS``.
+    ``port=0`` picks a free port; ``faults=None`` reads ``WJNB_SANDBOX_FAULTS``; ``gpus`` is
+    the size of each of the two GPU pools (Wujie, MJ); ``mj_queue_size`` is how many MJ
+    tasks may wait before submits get code 23.
     """
     if faults is None:
         faults = os.environ.get(FAULTS_ENV) or None
@@ -206,6 +215,7 @@ def start(
         seed=seed,
         balance=balance,
         gpus=gpus,
+        mj_queue_size=mj_queue_size,
     )
     sandbox._start()
     return sandbox

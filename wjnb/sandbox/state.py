@@ -14,6 +14,7 @@ from .engine import Ledger, WujieEngine
 from .faults import FaultPlan
 from .ids import Ids
 from .images import ImageCache
+from .mj import MjEngine
 from .scheduler import GpuPool
 
 
@@ -30,6 +31,7 @@ class SandboxState:
         balance: int,
         gpus: int,
         faults: FaultPlan,
+        mj_queue_size: int,
     ) -> None:
         self.public_url = public_url
         self.cdn_url = f"{public_url}/cdn"
@@ -53,6 +55,16 @@ class SandboxState:
             cdn_url=self.cdn_url,
             avatar_key=catalog.avatar_key(seed),
         )
+        self.mj_pool = GpuPool(loop, self.clock, gpus)
+        self.mj = MjEngine(
+            loop=loop,
+            clock=self.clock,
+            ids=self.ids,
+            pool=self.mj_pool,
+            callbacks=self.callbacks,
+            cdn_url=self.cdn_url,
+            queue_size=mj_queue_size,
+        )
 
     def counters_snapshot(self) -> dict[str, Any]:
         """``GET /_sandbox/counters``."""
@@ -60,9 +72,10 @@ class SandboxState:
 
     def artworks_snapshot(self) -> dict[str, Any]:
         """``GET /_sandbox/artworks``: every artwork and MJ task with its credits."""
-        return {"artworks": self.wujie.ledger_rows()}
+        return {"artworks": self.wujie.ledger_rows(), "tasks": self.mj.ledger_rows()}
 
     async def aclose(self) -> None:
         """Stop timers and close the callback client."""
         self.wujie_pool.close()
+        self.mj_pool.close()
         await self.callbacks.aclose()

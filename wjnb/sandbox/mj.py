@@ -1,0 +1,576 @@
+"""Midjourney-proxy tasks: submit, the button flow, progress, callbacks, and their JSON.
+
+Timeline of a task (virtual seconds, scaled by the ``/mj-turbo`` 0.5, ``/mj-fast`` 1 and
+``/mj-relax`` 3 speed prefixes): ``NOT_START`` while waiting for a GPU -> ``SUBMITTED`` when
+one takes it -> ``IN_PROGRESS`` with progress 0%, 15%, 31%, 46%, 62%, 78%, 93% (``imageUrl``
+a preview) -> ``SUCCESS`` 100%. IMAGINE, VARIATION, REROLL, ZOOM and BLEND take ~30 s,
+UPSCALE ~8 s, DESCRIBE ~5 s. Every change is POSTed to the task's ``notifyHook``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import io
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from wjnb.models import MjAction, MjBotType, MjDimensions, MjStatus, MjSubmitCode
+
+from .callbacks import CallbackSender
+from .clock import VirtualClock
+from .ids import Ids
+from .images import MjPicture
+from .protocol import MJ_FAILURE, MJ_NOT_FOUND, MJ_VALIDATION_ERROR, MjFailure
+from .scheduler import WAITING, GpuPool, Job
+from .triggers import SLOW_FACTOR, Triggers, strip_triggers
+
+DURATIONS = {
+    MjAction.IMAGINE: 30.0,
+    MjAction.VARIATION: 30.0,
+    MjAction.REROLL: 30.0,
+    MjAction.ZOOM: 30.0,
+    MjAction.BLEND: 30.0,
+    MjAction.UPSCALE: 8.0,
+    MjAction.DESCRIBE: 5.0,
+}
+MODE_FACTOR = {"turbo": 0.5, "fast": 1.0, "relax": 3.0}
+MILESTONES = (0, 15, 31, 46, 62, 78, 93)
+ACK_SECONDS = 2.0
+MAX_PROMPT = 4000
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+BLEND_SIZES = {
+    MjDimensions.PORTRAIT.value: (832, 1248),
+    MjDimensions.SQUARE.value: (1024, 1024),
+    MjDimensions.LANDSCAPE.value: (1248, 832),
+}
+_ASPECT = re.compile(r"--(?:ar|aspect)\s+(\d+)\s*:\s*(\d+)")
+_SIDE = 1024
+
+
+def grid_size(prompt: str) -> tuple[int, int]:
+    """Output size for a prompt: ~1 megapixel in the ``--ar`` aspect, multiples of 8."""
+    match = _ASPECT.search(prompt)
+    if not match or not all(int(g) for g in match.groups()):
+        return _SIDE, _SIDE
+    ratio = int(match.group(1)) / int(match.group(2))
+    ratio = min(max(ratio, 1 / 4), 4)
+    width = round(_SIDE * ratio**0.5 / 8) * 8
+    height = round(_SIDE / ratio**0.5 / 8) * 8
+    return width, height
+
+
+def decode_image(value: object, what: str) -> bytes:
+    """Bytes of a base64 (or ``data:`` URL) image, or a code-4 failure."""
+    if not isinstance(value, str) or not value:
+        raise MjFailure(MJ_VALIDATION_ERROR, f"{what} must be a base64 image")
+    text = value.split(",", 1)[1] if value.startswith("data:") else value
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise MjFailure(MJ_VALIDATION_ERROR, f"{what} is not valid base64") from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise MjFailure(MJ_VALIDATION_ERROR, f"{what} is larger than {MAX_IMAGE_BYTES} bytes")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise MjFailure(MJ_VALIDATION_ERROR, f"{what} is not an image") from None
+    return data
+
+
+def _button(custom_id: str, label: str = "", emoji: str = "") -> dict[str, Any]:
+    return {"customId": custom_id, "emoji": emoji, "label": label, "type": 2, "style": 2}
+
+
+def grid_buttons(job_hash: str) -> list[dict[str, Any]]:
+    """U1-U4, reroll, V1-V4 — the order and custom ids of seed 002."""
+    ups = [_button(f"MJ::JOB::upsample::{i}::{job_hash}", f"U{i}") for i in range(1, 5)]
+    reroll = _button(f"MJ::JOB::reroll::0::{job_hash}::SOLO", emoji="🔄")
+    vs = [_button(f"MJ::JOB::variation::{i}::{job_hash}", f"V{i}") for i in range(1, 5)]
+    return [*ups, reroll, *vs]
+
+
+def upscale_buttons(job_hash: str) -> list[dict[str, Any]]:
+    """Vary (Strong/Subtle/Region) and Zoom Out — what an upscaled image offers."""
+    return [
+        _button(f"MJ::JOB::high_variation::1::{job_hash}::SOLO", "Vary (Strong)", "🪄"),
+        _button(f"MJ::JOB::low_variation::1::{job_hash}::SOLO", "Vary (Subtle)", "🪄"),
+        _button(f"MJ::Inpaint::1::{job_hash}::SOLO", "Vary (Region)", "🖌️"),
+        _button(f"MJ::Outpaint::50::1::{job_hash}::SOLO", "Zoom Out 2x", "🔍"),
+        _button(f"MJ::Outpaint::75::1::{job_hash}::SOLO", "Zoom Out 1.5x", "🔍"),
+        _button(f"MJ::CustomZoom::{job_hash}", "Custom Zoom", "🔍"),
+    ]
+
+
+@dataclass(eq=False)
+class MjTask:
+    """One task and its progress (times are virtual seconds; the JSON uses milliseconds)."""
+
+    id: str
+    action: str
+    prompt: str
+    submit_time: float
+    seed: int
+    job_hash: str
+    picture: MjPicture
+    triggers: Triggers
+    request_id: int
+    mode: str = "fast"
+    custom_id: str = ""
+    bot_type: str = MjBotType.MID_JOURNEY.value
+    state: str = ""
+    description: str = "Submit success"
+    notify_hook: str | None = None
+    status: str = MjStatus.NOT_START.value
+    progress: int = 0
+    start_time: float = 0.0
+    finish_time: float = 0.0
+    fail_reason: str = ""
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+    properties: dict[str, Any] = field(default_factory=dict)
+    mask_base64: str = ""
+    parent_id: str | None = None
+    children: dict[str, str] = field(default_factory=dict)
+    job: Job | None = None
+    timers: list[asyncio.TimerHandle] = field(default_factory=list)
+
+
+class MjEngine:
+    """All MJ tasks of one sandbox; runs on the server loop."""
+
+    def __init__(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop,
+        clock: VirtualClock,
+        ids: Ids,
+        pool: GpuPool,
+        callbacks: CallbackSender,
+        cdn_url: str,
+        queue_size: int,
+    ) -> None:
+        self.tasks: dict[str, MjTask] = {}
+        self._loop = loop
+        self._clock = clock
+        self._ids = ids
+        self._pool = pool
+        self._callbacks = callbacks
+        self._cdn = cdn_url
+        self._queue_size = queue_size
+        self._requests = 0
+        self._jobs: dict[Job, MjTask] = {}
+
+    # ------------------------------------------------------------------ submit
+
+    def imagine(self, body: object, mode: str) -> tuple[MjTask, int | None]:
+        """``/mj/submit/imagine``: returns the task and how many wait ahead (None: started)."""
+        body = _object(body)
+        prompt = body.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise MjFailure(MJ_VALIDATION_ERROR, "prompt is required")
+        if len(prompt) > MAX_PROMPT:
+            raise MjFailure(MJ_VALIDATION_ERROR, f"prompt is longer than {MAX_PROMPT} characters")
+        images = body.get("base64Array") or []
+        if not isinstance(images, list):
+            raise MjFailure(MJ_VALIDATION_ERROR, "base64Array must be a list")
+        digests = [hashlib.sha256(decode_image(b, "base64Array item")).hexdigest() for b in images]
+        triggers = Triggers.of(prompt)
+        if triggers.sensitive:
+            raise MjFailure(
+                MjSubmitCode.BANNED_PROMPT,
+                "Banned prompt: the prompt may contain sensitive words",
+                {"promptEn": prompt, "bannedWord": "sensitive"},
+            )
+        self._check_capacity()
+        seed = self._ids.seed()
+        clean = strip_triggers(prompt)
+        width, height = grid_size(clean)
+        picture = MjPicture("grid", " ".join([clean, *digests]), seed, width=width, height=height)
+        task = self._new(MjAction.IMAGINE, prompt, picture, seed, triggers, body, mode)
+        return task, self._submit(task)
+
+    def action(self, body: object, mode: str) -> tuple[MjTask, int | None]:
+        """``/mj/submit/action``: press one of a finished task's buttons."""
+        body = _object(body)
+        parent = self.get(body.get("taskId"))
+        custom_id = body.get("customId")
+        if not isinstance(custom_id, str) or not custom_id:
+            raise MjFailure(MJ_VALIDATION_ERROR, "customId is required")
+        if parent.status != MjStatus.SUCCESS.value:
+            raise MjFailure(MJ_VALIDATION_ERROR, f"task {parent.id} is not finished")
+        if custom_id not in {b["customId"] for b in parent.buttons}:
+            raise MjFailure(MJ_VALIDATION_ERROR, f"task {parent.id} has no button {custom_id!r}")
+        existing = self.tasks.get(parent.children.get(custom_id, ""))
+        if existing is not None:
+            raise MjFailure(
+                MjSubmitCode.EXISTS,
+                "Task already exists",
+                {"status": existing.status, "imageUrl": self.image_url(existing)},
+                result=existing.id,
+            )
+        task, modal = self._child(parent, custom_id, body, mode)
+        if task.action == MjAction.UPSCALE.value:
+            parent.children[custom_id] = task.id
+        if modal:
+            task.status = MjStatus.MODAL.value
+            task.description = "Waiting for window confirm"
+            raise MjFailure(
+                MjSubmitCode.EXISTS,
+                "Waiting for window confirm",
+                {"status": task.status, "finalPrompt": task.prompt, "remix": True},
+                result=task.id,
+            )
+        return task, self._submit(task)
+
+    def _child(
+        self, parent: MjTask, custom_id: str, body: Mapping[str, Any], mode: str
+    ) -> tuple[MjTask, bool]:
+        parts = custom_id.split("::")
+        kind = parts[2] if parts[1] == "JOB" else parts[1]
+        base = parent.picture
+        index = int(parts[3]) if kind in ("upsample", "variation") else 1
+        seed = self._ids.seed()
+        modal = kind in ("Inpaint", "CustomZoom")
+        if kind == "upsample":
+            action, seed = MjAction.UPSCALE, parent.seed
+            if base.kind == "grid":
+                picture = MjPicture(
+                    "upscale", base.prompt, base.seed, index, width=base.width, height=base.height
+                )
+            else:
+                picture = MjPicture(
+                    "crop", index=index, width=base.width, height=base.height, parent=base
+                )
+        elif kind == "reroll":
+            action = MjAction.REROLL
+            picture = MjPicture("grid", base.prompt, seed, width=base.width, height=base.height)
+        elif kind in ("Outpaint", "CustomZoom"):
+            action = MjAction.ZOOM
+            picture = MjPicture(
+                "grid", base.prompt + " zoom", seed, width=base.width, height=base.height
+            )
+        else:  # variation, high_variation, low_variation, Inpaint
+            action = MjAction.VARIATION
+            picture = MjPicture(
+                "variation",
+                base.prompt,
+                base.seed,
+                index,
+                seed,
+                base.width,
+                base.height,
+            )
+        task = self._new(action, parent.prompt, picture, seed, parent.triggers, body, mode)
+        task.custom_id = custom_id
+        task.parent_id = parent.id
+        task.bot_type = parent.bot_type
+        return task, modal
+
+    def modal(self, body: object, mode: str) -> tuple[MjTask, int | None]:
+        """``/mj/submit/modal``: confirm a task left in MODAL (optionally a new prompt)."""
+        body = _object(body)
+        task = self.get(body.get("taskId"))
+        if task.status != MjStatus.MODAL.value:
+            raise MjFailure(MJ_VALIDATION_ERROR, f"task {task.id} is not waiting in MODAL")
+        prompt = body.get("prompt")
+        if prompt is not None:
+            if not isinstance(prompt, str):
+                raise MjFailure(MJ_VALIDATION_ERROR, "prompt must be a string")
+            task.prompt = prompt or task.prompt
+            task.properties["finalPrompt"] = task.prompt
+        mask = body.get("maskBase64")
+        if "Inpaint" in task.custom_id:
+            task.mask_base64 = "mask"  # the mask is validated, not echoed back (it is large)
+            decode_image(mask, "maskBase64")
+        self._check_capacity()
+        task.status = MjStatus.NOT_START.value
+        task.description = "Submit success"
+        task.mode = mode
+        return task, self._submit(task)
+
+    def blend(self, body: object, mode: str) -> tuple[MjTask, int | None]:
+        """``/mj/submit/blend``: 2-5 images into one grid."""
+        body = _object(body)
+        images = body.get("base64Array")
+        if not isinstance(images, list) or not 2 <= len(images) <= 5:
+            raise MjFailure(MJ_VALIDATION_ERROR, "base64Array must hold 2 to 5 images")
+        dimensions = body.get("dimensions") or MjDimensions.SQUARE.value
+        if dimensions not in BLEND_SIZES:
+            raise MjFailure(MJ_VALIDATION_ERROR, "dimensions must be PORTRAIT, SQUARE or LANDSCAPE")
+        digest = hashlib.sha256()
+        for item in images:
+            digest.update(decode_image(item, "base64Array item"))
+        self._check_capacity()
+        seed = self._ids.seed()
+        width, height = BLEND_SIZES[dimensions]
+        picture = MjPicture("grid", f"blend {digest.hexdigest()}", seed, width=width, height=height)
+        task = self._new(MjAction.BLEND, "", picture, seed, Triggers(), body, mode)
+        task.description = "/blend"
+        return task, self._submit(task)
+
+    def describe(self, body: object, mode: str) -> tuple[MjTask, int | None]:
+        """``/mj/submit/describe``: four prompts for an image."""
+        body = _object(body)
+        data = decode_image(body.get("base64"), "base64")
+        self._check_capacity()
+        picture = MjPicture("input", data=data)
+        task = self._new(MjAction.DESCRIBE, "", picture, self._ids.seed(), Triggers(), body, mode)
+        task.description = "/describe"
+        task.properties["finalPrompt"] = ""
+        return task, self._submit(task)
+
+    def _check_capacity(self) -> None:
+        if self._pool.busy >= self._pool.gpus and self._pool.waiting >= self._queue_size:
+            raise MjFailure(
+                MjSubmitCode.QUEUE_FULL,
+                f"Queue full ({self._pool.waiting} waiting), please try again later",
+                {"numberOfQueues": self._pool.waiting},
+            )
+
+    def _new(
+        self,
+        action: MjAction,
+        prompt: str,
+        picture: MjPicture,
+        seed: int,
+        triggers: Triggers,
+        body: Mapping[str, Any],
+        mode: str,
+    ) -> MjTask:
+        bot = body.get("botType") or MjBotType.MID_JOURNEY.value
+        if bot not in {b.value for b in MjBotType}:
+            raise MjFailure(MJ_VALIDATION_ERROR, "botType must be MID_JOURNEY or NIJI_JOURNEY")
+        hook = body.get("notifyHook") or None
+        if hook is not None and (
+            not isinstance(hook, str) or not hook.startswith(("http://", "https://"))
+        ):
+            raise MjFailure(MJ_VALIDATION_ERROR, "notifyHook must be an http(s) URL")
+        state = body.get("state")
+        self._requests += 1
+        task = MjTask(
+            id=self._ids.task_id(),
+            action=action.value,
+            prompt=prompt,
+            submit_time=self._clock.now(),
+            seed=seed,
+            job_hash=self._ids.job_hash(),
+            picture=picture,
+            triggers=triggers,
+            request_id=self._requests,
+            mode=mode,
+            bot_type=bot,
+            state=state if isinstance(state, str) else "",
+            notify_hook=hook,
+            properties={"finalPrompt": strip_triggers(prompt), "finalZhPrompt": ""},
+        )
+        self.tasks[task.id] = task
+        return task
+
+    def _submit(self, task: MjTask) -> int | None:
+        duration = DURATIONS[MjAction(task.action)] * MODE_FACTOR.get(task.mode, 1.0)
+        if task.triggers.slow:
+            duration *= SLOW_FACTOR
+        if task.triggers.fails:
+            duration *= 0.5
+        job = Job(duration, self._started, self._finished)
+        task.job = job
+        self._jobs[job] = task
+        self._pool.submit(job)
+        if job.state == WAITING:
+            ahead, _ = self._pool.estimate(job)
+            return ahead
+        return None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _started(self, job: Job) -> None:
+        task = self._jobs[job]
+        task.status = MjStatus.SUBMITTED.value
+        task.start_time = job.started
+        self._notify(task)
+        ack = min(ACK_SECONDS, job.duration * 0.1)
+        steps = len(MILESTONES)
+        for i, percent in enumerate(MILESTONES):
+            at = ack + (job.duration - ack) * i / steps
+            task.timers.append(
+                self._loop.call_later(self._clock.real_delay(at), self._progress, task, percent)
+            )
+
+    def _progress(self, task: MjTask, percent: int) -> None:
+        if task.status not in (MjStatus.SUBMITTED.value, MjStatus.IN_PROGRESS.value):
+            return
+        task.status = MjStatus.IN_PROGRESS.value
+        task.progress = percent
+        self._notify(task)
+
+    def _finished(self, job: Job) -> None:
+        task = self._jobs.pop(job)
+        for timer in task.timers:
+            timer.cancel()
+        task.timers.clear()
+        task.finish_time = job.finish_at
+        if task.triggers.fails:
+            task.status = MjStatus.FAILURE.value
+            task.fail_reason = "[Job failed] generation failed (sandbox trigger [fail])"
+        else:
+            task.status = MjStatus.SUCCESS.value
+            task.progress = 100
+            task.buttons = self._buttons(task)
+            if task.action == MjAction.DESCRIBE.value:
+                task.prompt = describe_prompts(task.picture.data, task.seed)
+                task.properties["finalPrompt"] = task.prompt
+        self._notify(task)
+
+    def _buttons(self, task: MjTask) -> list[dict[str, Any]]:
+        if task.action == MjAction.DESCRIBE.value:
+            return []
+        if task.action == MjAction.UPSCALE.value:
+            return upscale_buttons(task.job_hash)
+        return grid_buttons(task.job_hash)
+
+    def _notify(self, task: MjTask) -> None:
+        if task.notify_hook:
+            self._callbacks.send(task.notify_hook, self.view(task), stream=task.id)
+
+    def cancel(self, task_id: str) -> None:
+        """``/mj/task/{id}/cancel``: only a task that has not started can be cancelled."""
+        task = self.get(task_id)
+        if task.status == MjStatus.MODAL.value or (
+            task.job is not None and self._pool.cancel(task.job)
+        ):
+            if task.job is not None:
+                self._jobs.pop(task.job, None)
+            task.status = MjStatus.CANCEL.value
+            task.finish_time = self._clock.now()
+            self._notify(task)
+            return
+        raise MjFailure(MJ_FAILURE, f"task {task.id} cannot be cancelled (status {task.status})")
+
+    # ------------------------------------------------------------------ views
+
+    def get(self, task_id: object) -> MjTask:
+        """The task with this id, or a code-3 failure."""
+        if not isinstance(task_id, str) or not task_id:
+            raise MjFailure(MJ_VALIDATION_ERROR, "taskId is required")
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise MjFailure(MJ_NOT_FOUND, f"task {task_id[:40]!r} not found")
+        return task
+
+    def image_url(self, task: MjTask) -> str:
+        """Final image on success, a preview while in progress, else empty."""
+        if task.status == MjStatus.SUCCESS.value:
+            return f"{self._cdn}/mj/{task.id}.png"
+        if task.status == MjStatus.IN_PROGRESS.value and task.progress > 0:
+            return f"{self._cdn}/mj/{task.id}-p{task.progress}.png"
+        if task.action == MjAction.DESCRIBE.value:
+            return f"{self._cdn}/mj/{task.id}-in.png"
+        return ""
+
+    def view(self, task: MjTask) -> dict[str, Any]:
+        """The task JSON of the proxy."""
+        return {
+            "id": task.id,
+            "action": task.action,
+            "customId": task.custom_id,
+            "botType": task.bot_type,
+            "prompt": task.prompt,
+            "promptEn": strip_triggers(task.prompt),
+            "description": task.description,
+            "state": task.state,
+            "submitTime": int(task.submit_time * 1000),
+            "startTime": int(task.start_time * 1000) if task.start_time else None,
+            "finishTime": int(task.finish_time * 1000) if task.finish_time else None,
+            "imageUrl": self.image_url(task),
+            "status": task.status,
+            "progress": f"{task.progress}%",
+            "failReason": task.fail_reason,
+            "buttons": list(task.buttons),
+            "maskBase64": task.mask_base64,
+            "properties": dict(task.properties),
+        }
+
+    def list_by_ids(self, body: object) -> list[dict[str, Any]]:
+        """``/mj/task/list-by-condition``: unknown ids are absent."""
+        ids = body.get("ids") if isinstance(body, Mapping) else body
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise MjFailure(MJ_VALIDATION_ERROR, 'body must be {"ids": [task ids]}')
+        return [self.view(self.tasks[i]) for i in ids if i in self.tasks]
+
+    def queue(self) -> list[dict[str, Any]]:
+        """``/mj/task/queue``: tasks not finished yet."""
+        done = {MjStatus.SUCCESS.value, MjStatus.FAILURE.value, MjStatus.CANCEL.value}
+        return [self.view(t) for t in self.tasks.values() if t.status not in done]
+
+    def seed(self, task_id: object) -> str:
+        """The seed of a finished task."""
+        task = self.get(task_id)
+        if task.status != MjStatus.SUCCESS.value:
+            raise MjFailure(MJ_VALIDATION_ERROR, f"task {task.id} is not finished ({task.status})")
+        return str(task.seed)
+
+    def ledger_rows(self) -> list[dict[str, Any]]:
+        """Every task, for ``/_sandbox/artworks`` (MJ tasks cost no sandbox credits)."""
+        return [
+            {
+                "id": t.id,
+                "action": t.action,
+                "status": t.status,
+                "parent_id": t.parent_id,
+                "request_id": t.request_id,
+                "cost_charged": 0,
+                "cost_refunded": 0,
+            }
+            for t in self.tasks.values()
+        ]
+
+
+def _object(body: object) -> Mapping[str, Any]:
+    if not isinstance(body, Mapping):
+        raise MjFailure(MJ_VALIDATION_ERROR, "the request body must be a JSON object")
+    return body
+
+
+_COLOURS = (
+    ((200, 60, 60), "crimson"),
+    ((230, 150, 50), "amber"),
+    ((220, 210, 80), "golden"),
+    ((70, 160, 80), "verdant"),
+    ((60, 150, 200), "azure"),
+    ((90, 70, 170), "violet"),
+    ((235, 235, 235), "pale"),
+    ((30, 30, 35), "shadowy"),
+    ((128, 128, 128), "muted grey"),
+)
+_NUMBERS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣")
+_SUBJECTS = ("landscape", "portrait", "still life", "cityscape")
+_STYLES = ("cinematic lighting", "watercolor texture", "digital painting", "film photograph")
+
+
+def describe_prompts(data: bytes, seed: int) -> str:
+    """Four numbered prompts derived from the image's colour, brightness and aspect."""
+    with Image.open(io.BytesIO(data)) as img:
+        rgb = img.convert("RGB")
+        width, height = rgb.size
+        mean = rgb.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    assert isinstance(mean, tuple)
+    colour = min(
+        _COLOURS, key=lambda c: sum((a - b) ** 2 for a, b in zip(c[0], mean, strict=True))
+    )[1]
+    light = "bright" if sum(mean) > 384 else "moody"
+    divisor = math.gcd(width, height) or 1
+    aspect = f"--ar {width // divisor}:{height // divisor}"
+    lines = []
+    for i in range(4):
+        subject = _SUBJECTS[(seed + i) % len(_SUBJECTS)]
+        style = _STYLES[(seed // 7 + i) % len(_STYLES)]
+        lines.append(f"{_NUMBERS[i]} a {light} {colour} {subject}, {style} {aspect}")
+    return "\n\n".join(lines)
