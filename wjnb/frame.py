@@ -228,11 +228,17 @@ def pivot(
     value: str = "gen_s",
     agg: str | Callable[[pd.Series], Any] = "mean",
 ) -> pd.DataFrame:
-    """``value`` aggregated over two axes: rows are ``y`` values, columns ``x`` values."""
+    """``value`` aggregated over two axes: rows are ``y`` values, columns ``x`` values.
+
+    Every observed (x, y) pair keeps its cell, NaN when no row there has a value (a grid
+    of unfinished jobs still shows); rows missing ``x`` or ``y`` are left out.
+    """
     _require(df, "x", [x])
     _require(df, "y", [y])
     _require(df, "value", [value])
-    return df.pivot_table(index=y, columns=x, values=value, aggfunc=cast(Any, agg), observed=True)
+    return df.dropna(subset=[x, y]).pivot_table(
+        index=y, columns=x, values=value, aggfunc=cast(Any, agg), observed=True, dropna=False
+    )
 
 
 def plot_metric(
@@ -409,12 +415,25 @@ def _ints(values: list[Any]) -> pd.arrays.IntegerArray:
 
 
 def _times(values: list[Any]) -> pd.DatetimeIndex:
-    """UTC datetimes from unix seconds (to the microsecond), or from datetimes/ISO text."""
+    """UTC datetimes (to the microsecond) from unix seconds; datetimes and ISO text also do."""
     try:
         seconds = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
-        return pd.to_datetime(values, utc=True, errors="coerce").as_unit("us")
+        seconds = np.fromiter(map(_epoch_seconds, values), dtype=np.float64, count=len(values))
     return pd.to_datetime(np.round(seconds * 1e6), unit="us", utc=True).as_unit("us")
+
+
+def _epoch_seconds(value: Any) -> float:
+    """Unix seconds of a number, a datetime or ISO text (naive means UTC); NaN otherwise."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return math.nan
+    if pd.isna(stamp):
+        return math.nan
+    return (stamp if stamp.tzinfo else stamp.tz_localize("UTC")).timestamp()
 
 
 def _categories(values: list[Any]) -> pd.Categorical:
