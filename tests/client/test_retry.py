@@ -222,6 +222,7 @@ class _LockRaceHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
         self.server.posts += 1
+        body: dict[str, Any]
         if self.server.posts <= self.server.races:
             body = {"code": "20010018", "message": "lock race", "data": None}
         else:

@@ -36,7 +36,7 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFi
 
 
 def test_credentials_never_show(
-    fresh_sandbox: Any, debug_logs: pytest.LogCaptureFixture, delays: list[float]
+    fresh_sandbox: Any, debug_logs: pytest.LogCaptureFixture, delays: Any
 ) -> None:
     srv = fresh_sandbox
     seen: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -56,7 +57,7 @@ AUDIT_SCENES = [
 ]
 
 
-def info_texts() -> list[object]:
+def info_texts() -> list[Any]:
     texts = [pytest.param(read("seed_000_info.json", "000"), id="fixture")]
     page = seed_text("000")
     if page is not None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from typing import Any
 
 import pytest
 
 import wjnb
+from wjnb.api.wujie import WujieApi
 from wjnb.models import Balance, CreateResult
 
 
@@ -84,10 +86,8 @@ def test_close_is_idempotent_and_final(sandbox: Any) -> None:
 
 
 def test_sync_methods_keep_the_async_signature_and_docs(client: wjnb.Client) -> None:
-    import inspect
-
     signature = inspect.signature(client.wujie.info)
     assert list(signature.parameters) == ["key"]
     assert signature.return_annotation in ("ArtworkInfo", wjnb.models.ArtworkInfo)
-    assert client.wujie.info.__doc__ == wjnb.client.WujieApi.info.__doc__
+    assert client.wujie.info.__doc__ == WujieApi.info.__doc__
     assert not inspect.iscoroutinefunction(client.wujie.info)
