@@ -21,8 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import pandas_dtype
 
-from wjnb.frame import to_dataframe
+from wjnb.frame import SCHEMA, to_dataframe
 from wjnb.models import ArtworkInfo, GeneratingInfo, MjTask
 from wjnb.records import mj_record, wujie_record
 
@@ -146,7 +147,8 @@ def make_records(count: int, seed: int = 6) -> list[dict[str, Any]]:
         if rng.random() < 1 / 3:
             record |= {"style_model": rng.choice(["晨辉", "肤若凝脂"]), "lora_weight": 0.6}
         out.append(record)
-    return json.loads(json.dumps(out))
+    stored: list[dict[str, Any]] = json.loads(json.dumps(out))  # as the ledger hands them back
+    return stored
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -167,34 +169,38 @@ def race(contenders: dict[str, Callable[[], object]], runs: int) -> dict[str, li
     return times
 
 
+def normalize_then_type(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """What a user would write by hand for the same typed frame: json_normalize + casts."""
+    df = pd.json_normalize(records)
+    for col, dtype in SCHEMA.items():
+        if dtype.startswith("datetime64"):
+            df[col] = pd.to_datetime(df[col], unit="s", utc=True)
+        else:
+            df[col] = df[col].astype(pandas_dtype(dtype))
+    return df
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     records = make_records(args.records)
-    times = race(
-        {
-            "ours": lambda: to_dataframe(records),
-            "normalize": lambda: pd.json_normalize(records),
-            "plain": lambda: pd.DataFrame(records),
-        },
-        args.runs,
-    )
-    ours, normalize, plain = (statistics.median(times[k]) for k in ("ours", "normalize", "plain"))
-    ratios = [n / o for n, o in zip(times["normalize"], times["ours"], strict=True)]
+    contenders: dict[str, Callable[[], object]] = {
+        "wjnb.frame.to_dataframe (typed)": lambda: to_dataframe(records),
+        "pandas.json_normalize (untyped)": lambda: pd.json_normalize(records),
+        "json_normalize + casts (typed)": lambda: normalize_then_type(records),
+        "pandas.DataFrame(records) (untyped)": lambda: pd.DataFrame(records),
+    }
+    medians = {name: statistics.median(t) for name, t in race(contenders, args.runs).items()}
+    ours, normalize = list(medians.values())[:2]
     ratio = normalize / ours
-    print(
-        f"records: {len(records)}  runs: {args.runs} interleaved, medians  pandas {pd.__version__}"
-    )
-    print(f"wjnb.frame.to_dataframe (typed)   {ours * 1000:8.1f} ms")
-    print(f"pandas.json_normalize (untyped)   {normalize * 1000:8.1f} ms")
-    print(f"pandas.DataFrame(records) (ref.)  {plain * 1000:8.1f} ms")
-    print(
-        f"speed-up vs json_normalize        {ratio:8.1f}x  (per-run median {statistics.median(ratios):.1f}x)"
-    )
-    print(f"target: < 500 ms ........ {'met' if ours < 0.5 else 'MISSED'}")
-    print(f"target: >= 3x faster .... {'met' if ratio >= 3 else 'MISSED'}")
+    print(f"{len(records)} records, {args.runs} interleaved runs, medians, pandas {pd.__version__}")
+    for name, seconds in medians.items():
+        print(f"  {name:37s} {seconds * 1000:8.1f} ms  ({seconds / ours:.1f}x ours)")
+    print(f"speed-up vs json_normalize: {ratio:.1f}x")
+    print(f"target: < 500 ms ............... {'met' if ours < 0.5 else 'MISSED'}")
+    print(f"target: >= 3x json_normalize ... {'met' if ratio >= 3 else 'MISSED'}")
 
 
 if __name__ == "__main__":
