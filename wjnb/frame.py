@@ -399,6 +399,7 @@ def _floats(values: list[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
 
 
 def _number(value: Any) -> float:
+    """A cell as float, NaN when it is not a number (the lenient fallback)."""
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -457,6 +458,7 @@ def _inferred(values: list[Any]) -> Any:
 
 
 def _named(item: Frames) -> pd.DataFrame:
+    """The frame of one ``compare`` argument, its experiment set when it is named."""
     if isinstance(item, tuple):
         name, frame = item
         return frame.assign(experiment=name)
@@ -481,10 +483,12 @@ def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 
 def _lookup(source: Mapping[str, T] | Callable[[str], T | None]) -> Callable[[str], T | None]:
+    """A ``key -> value`` function from a mapping or a function."""
     return source.get if isinstance(source, Mapping) else source
 
 
 def _table_view(df: pd.DataFrame) -> list[str]:
+    """Default table columns: key and experiment, the axes, then the usual view."""
     extras = [c for c in df.columns if c not in _CANONICAL]
     return (
         [c for c in _TABLE_VIEW[:2] if c in df] + extras + [c for c in _TABLE_VIEW[2:] if c in df]
@@ -507,6 +511,7 @@ def _image_tag(find: Callable[[str], bytes | None], key: Any) -> str:
 
 
 def _missing(value: Any) -> bool:
+    """True for None, NA, NaT and NaN (scalars only: list cells are not missing)."""
     return (
         value is None
         or value is pd.NA
@@ -527,4 +532,5 @@ def _cell_text(value: Any) -> str:
 
 
 def _escape(text: str) -> str:
+    """HTML-escaped text, quotes included, safe in elements and attributes."""
     return html.escape(text, quote=True)

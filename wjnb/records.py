@@ -233,6 +233,7 @@ def _verdict(*audits: AuditInfo | None) -> str | None:
 
 
 def _unknown(value: object) -> str | None:
+    """Status name of an MJ state this version does not know (None when absent)."""
     return None if value in (None, "") else "unknown"
 
 
