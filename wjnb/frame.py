@@ -390,12 +390,19 @@ def _strings(values: list[Any]) -> Any:
     return pd.array(values, dtype=STRING)
 
 
-def _floats(values: list[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """float64 with NaN for missing; anything non-numeric becomes NaN."""
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+def _floats(values: list[Any], convert: Callable[[Any], float] | None = None) -> FloatArray:
+    """float64 with NaN for missing: numpy's own conversion when every cell is a number or
+    None, else ``convert`` (default ``_number``) cell by cell."""
     try:
-        return np.array(values, dtype=np.float64)
+        out = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
-        return np.fromiter(map(_number, values), dtype=np.float64, count=len(values))
+        out = None
+    if out is None or out.shape != (len(values),):  # e.g. a list cell makes a 2-D array
+        out = np.fromiter(map(convert or _number, values), dtype=np.float64, count=len(values))
+    return out
 
 
 def _number(value: Any) -> float:
@@ -407,21 +414,21 @@ def _number(value: Any) -> float:
 
 
 def _ints(values: list[Any]) -> pd.arrays.IntegerArray:
-    """Nullable Int64; a missing or non-integral value is NA."""
+    """Nullable Int64 (read through float64, exact up to 2**53, far beyond any code or
+    size here); a missing, non-integral or larger value is NA."""
     floats = _floats(values)
     with np.errstate(invalid="ignore"):
-        mask = ~(np.isfinite(floats) & (floats == np.trunc(floats)))
+        mask = ~((np.abs(floats) <= 2**53) & (floats == np.trunc(floats)))
     data = np.where(mask, 0, floats).astype(np.int64)
     return pd.arrays.IntegerArray(data, mask)
 
 
 def _times(values: list[Any]) -> pd.DatetimeIndex:
-    """UTC datetimes (to the microsecond) from unix seconds; datetimes and ISO text also do."""
-    try:
-        seconds = np.array(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        seconds = np.fromiter(map(_epoch_seconds, values), dtype=np.float64, count=len(values))
-    return pd.to_datetime(np.round(seconds * 1e6), unit="us", utc=True).as_unit("us")
+    """UTC datetimes (to the microsecond) from unix seconds; datetimes and ISO text also do.
+    Times beyond datetime64's range (about ±292,000 years) are NaT."""
+    seconds = _floats(values, _epoch_seconds)
+    micros = np.round(seconds * 1e6)
+    return pd.to_datetime(micros, unit="us", utc=True, errors="coerce").as_unit("us")
 
 
 def _epoch_seconds(value: Any) -> float:
@@ -446,7 +453,7 @@ def _categories(values: list[Any]) -> pd.Categorical:
         codes = np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
         return pd.Categorical.from_codes(codes, categories=pd.Index(order))
     except (TypeError, ValueError, KeyError):  # unhashable, unsortable or NaN-like values
-        return pd.Categorical(values)
+        return pd.Categorical([None if _missing(v) else str(v) for v in values])
 
 
 def _inferred(values: list[Any]) -> Any:

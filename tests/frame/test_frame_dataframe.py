@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_frame_records import SEED_000_ROW, SEED_002_ROW, seed_callback, seed_info, seed_task
 
 from wjnb.frame import (
@@ -294,3 +296,17 @@ def test_experiments_frame_from_ledger_rows() -> None:
         pd.Timestamp("2024-01-01", tz=UTC),
     ]
     assert ex["done"].iloc[0] == 2 and pd.isna(ex["done"].iloc[1])
+
+
+cells = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats() | st.text(max_size=6)
+any_cell = (
+    cells | st.lists(cells, max_size=2) | st.dictionaries(st.text(max_size=3), cells, max_size=2)
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from([*COLUMNS, "axis"]), any_cell), max_size=6))
+def test_any_stored_values_keep_the_schema(rows: list[dict[str, Any]]) -> None:
+    df = to_dataframe(rows)
+    assert len(df) == len(rows)
+    assert {c: dtypes(df)[c] for c in COLUMNS} == dict(SCHEMA)
