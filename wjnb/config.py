@@ -7,6 +7,7 @@ a notebook works out of the box; ``backend="sandbox"`` or ``sandbox=server`` for
 
 from __future__ import annotations
 
+import hmac
 import os
 import sys
 import threading
@@ -43,7 +44,9 @@ class Secret:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
+        return isinstance(other, Secret) and hmac.compare_digest(
+            other._value.encode(), self._value.encode()
+        )
 
     def __hash__(self) -> int:
         return hash((Secret, self._value))

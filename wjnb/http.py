@@ -236,10 +236,14 @@ class Endpoint:
     def _decode(
         response: httpx.Response, what: str, route: str, sent: Any, idempotent: bool
     ) -> Any:
-        """The JSON reply; error statuses pass only when they carry a protocol reply."""
+        """The JSON reply (an empty body reads as None).
+
+        An error status passes only when it carries a protocol reply (a ``code``); a
+        non-idempotent request whose success reply is not a JSON object is ambiguous.
+        """
         status = response.status_code
         try:
-            body = repair_json(response.text)
+            body = repair_json(response.text) if response.content.strip() else None
         except ValueError:
             problem = (
                 f"{what}: HTTP {status} with a reply that is not JSON "
@@ -255,6 +259,12 @@ class Endpoint:
             raise MalformedResponse(problem, route=route, status=status) from None
         if status >= 400 and not (isinstance(body, dict) and "code" in body):
             raise TransportError(f"{what}: HTTP {status}", route=route, status=status)
+        if not idempotent and not isinstance(body, dict):
+            raise AmbiguousCreate(
+                f"{what}: HTTP {status} without a readable reply; it may have been processed",
+                route=route,
+                request=sent,
+            )
         return body
 
     async def aclose(self) -> None:

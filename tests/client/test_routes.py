@@ -115,6 +115,12 @@ def test_cancel_and_accelerate(sandbox_factory: Any) -> None:
     with wjnb.Client(sandbox=srv) as client:
         running = client.wujie.create("[slow] a long render").keys or []
         queued = client.wujie.create("waits its turn").keys or []
+
+        def generating() -> bool:
+            [info] = client.wujie.generating_info(running)
+            return info.status_enum is ArtworkStatus.GENERATING
+
+        wait_until(generating)
         assert client.wujie.accelerate(running[0], step_num=1) == "success"
         assert client.wujie.cancel(queued[0]) == "success"
         [cancelled] = client.wujie.generating_info(queued)

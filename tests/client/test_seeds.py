@@ -9,9 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from wjnb.api.mj import seed_from_reply
 from wjnb.api.wujie import envelope_data
-from wjnb.errors import MalformedResponse
 from wjnb.http import Endpoint
 from wjnb.models import (
     ArtworkInfo,
@@ -223,16 +221,3 @@ def test_seed_002_task() -> None:
     ]
     button = task.button("U2")
     assert button is not None and button.custom_id == f"MJ::JOB::upsample::2::{job}"
-
-
-def test_image_seed_reads_both_reply_shapes() -> None:
-    route = "/mj/task/1/image-seed"
-    assert seed_from_reply({"code": 1, "description": "成功", "result": "1234"}, route) == "1234"
-    task = decode(read("seed_002_task.json", "002"))
-    assert isinstance(task, dict)
-    assert seed_from_reply({**task, "seed": "987"}, route) == "987"
-    assert (
-        seed_from_reply({**task, "properties": {**task["properties"], "seed": 55}}, route) == "55"
-    )
-    with pytest.raises(MalformedResponse, match="no seed"):
-        seed_from_reply(task, route)  # the seed page's own sample shows no seed at all
