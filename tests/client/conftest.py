@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import wjnb
+from wjnb.client import Client
 from wjnb.http import RetryPolicy
 
 
@@ -32,14 +32,14 @@ def policy(delays: Delays) -> RetryPolicy:
 
 
 @pytest.fixture
-def client(sandbox: Any, policy: RetryPolicy) -> Iterator[wjnb.Client]:
+def client(sandbox: Any, policy: RetryPolicy) -> Iterator[Client]:
     """A sync client on the session sandbox."""
-    with wjnb.Client(sandbox=sandbox, retry=policy) as c:
+    with Client(sandbox=sandbox, retry=policy) as c:
         yield c
 
 
 @pytest.fixture
-def fresh_client(fresh_sandbox: Any, policy: RetryPolicy) -> Iterator[wjnb.Client]:
+def fresh_client(fresh_sandbox: Any, policy: RetryPolicy) -> Iterator[Client]:
     """A sync client on a private sandbox (faults and balance may be changed freely)."""
-    with wjnb.Client(sandbox=fresh_sandbox, retry=policy) as c:
+    with Client(sandbox=fresh_sandbox, retry=policy) as c:
         yield c

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-import wjnb
 from wjnb import config
+from wjnb.client import Client
 from wjnb.errors import ConfigError
 
 CREDENTIAL_VARS = ("WJNB_APP_ID", "WJNB_PRIVATE_KEY", "WJNB_MJ_BASE_URL", "WJNB_MJ_TOKEN")
@@ -29,7 +29,7 @@ def no_default_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_no_credentials_means_the_sandbox_announced_once(
     no_default_sandbox: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with wjnb.Client() as first, wjnb.Client() as second:
+    with Client() as first, Client() as second:
         assert first.backend == second.backend == "sandbox"
         assert first.sandbox is second.sandbox is not None
         assert first.wujie.balance().balance is not None
@@ -43,14 +43,14 @@ def test_backend_sandbox_wins_over_credentials(
 ) -> None:
     monkeypatch.setenv("WJNB_APP_ID", "real-app")
     monkeypatch.setenv("WJNB_PRIVATE_KEY", "not-even-a-key")
-    with wjnb.Client(backend="sandbox") as client:
+    with Client(backend="sandbox") as client:
         assert client.backend == "sandbox"
         assert client.config.app_id == client.sandbox.app_id
         assert client.wujie.balance().balance is not None
 
 
 def test_a_given_sandbox_is_used(sandbox: Any) -> None:
-    with wjnb.Client(sandbox=sandbox) as client:
+    with Client(sandbox=sandbox) as client:
         assert client.sandbox is sandbox
         assert client.config.base_url == sandbox.wujie_base_url
         assert client.config.mj_base_url == sandbox.mj_base_url
@@ -65,7 +65,7 @@ def test_environment_credentials_reach_the_service(
 ) -> None:
     for name, value in sandbox.env().items():
         monkeypatch.setenv(name, value)
-    with wjnb.Client() as client:
+    with Client() as client:
         assert client.backend == "remote" and client.sandbox is None
         assert client.wujie.balance().balance is not None
 
@@ -73,7 +73,7 @@ def test_environment_credentials_reach_the_service(
 def test_only_wujie_configured(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in CREDENTIAL_VARS:
         monkeypatch.delenv(name, raising=False)
-    with wjnb.Client(
+    with Client(
         app_id=sandbox.app_id, private_key=sandbox.private_key, base_url=sandbox.wujie_base_url
     ) as client:
         assert client.wujie.balance().balance is not None
@@ -85,7 +85,7 @@ def test_only_wujie_configured(sandbox: Any, monkeypatch: pytest.MonkeyPatch) ->
 def test_only_mj_configured(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in CREDENTIAL_VARS:
         monkeypatch.delenv(name, raising=False)
-    with wjnb.Client(mj_base_url=sandbox.mj_base_url, mj_token=sandbox.mj_token) as client:
+    with Client(mj_base_url=sandbox.mj_base_url, mj_token=sandbox.mj_token) as client:
         for call in (lambda: client.wujie.balance(), lambda: client.avatar.default_resource()):
             with pytest.raises(ConfigError, match="WJNB_APP_ID and WJNB_PRIVATE_KEY"):
                 call()
@@ -96,4 +96,4 @@ def test_a_bad_sandbox_speed_is_a_config_error(
 ) -> None:
     monkeypatch.setenv("WJNB_SANDBOX_SPEED", "fast")
     with pytest.raises(ConfigError, match="WJNB_SANDBOX_SPEED"):
-        wjnb.Client()
+        Client()

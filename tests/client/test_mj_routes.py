@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-import wjnb
+from wjnb.client import Client
 from wjnb.errors import MjBannedPrompt, MjError
 from wjnb.models import MjStatus, MjSubmitCode, MjSubmitReply, MjTask
 
@@ -23,7 +23,7 @@ def png(color: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def settled(client: wjnb.Client, task_id: str, *, timeout: float = 10.0) -> MjTask:
+def settled(client: Client, task_id: str, *, timeout: float = 10.0) -> MjTask:
     """The task once it is terminal (or waiting in MODAL), polled with a deadline."""
     deadline = time.monotonic() + timeout
     while True:
@@ -43,13 +43,13 @@ def accepted(reply: MjSubmitReply) -> str:
 
 
 @pytest.fixture(scope="module")
-def mj_client(sandbox: Any) -> Iterator[wjnb.Client]:
-    with wjnb.Client(sandbox=sandbox) as client:
+def mj_client(sandbox: Any) -> Iterator[Client]:
+    with Client(sandbox=sandbox) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def grid(mj_client: wjnb.Client) -> MjTask:
+def grid(mj_client: Client) -> MjTask:
     """A finished IMAGINE task."""
     task_id = accepted(mj_client.mj.imagine("pig --v 6.1", bot_type="MID_JOURNEY"))
     task = settled(mj_client, task_id)
@@ -57,7 +57,7 @@ def grid(mj_client: wjnb.Client) -> MjTask:
     return task
 
 
-def test_imagine_fetch_and_seed(mj_client: wjnb.Client, grid: MjTask) -> None:
+def test_imagine_fetch_and_seed(mj_client: Client, grid: MjTask) -> None:
     assert isinstance(grid, MjTask) and grid.problems == []
     assert grid.action == "IMAGINE" and grid.prompt == "pig --v 6.1"
     assert grid.image_url and grid.percent == 100.0
@@ -70,7 +70,7 @@ def test_imagine_fetch_and_seed(mj_client: wjnb.Client, grid: MjTask) -> None:
     assert isinstance(seed, str) and seed
 
 
-def test_action_modal_and_the_batch_poll(mj_client: wjnb.Client, grid: MjTask) -> None:
+def test_action_modal_and_the_batch_poll(mj_client: Client, grid: MjTask) -> None:
     assert grid.id is not None
     u1 = grid.button("U1")
     assert u1 is not None and u1.custom_id
@@ -93,7 +93,7 @@ def test_action_modal_and_the_batch_poll(mj_client: wjnb.Client, grid: MjTask) -
     assert {t.id for t in tasks} == {grid.id, upscale_id, modal_id}
 
 
-def test_blend_and_describe(mj_client: wjnb.Client) -> None:
+def test_blend_and_describe(mj_client: Client) -> None:
     blend_id = accepted(mj_client.mj.blend([png("red"), png("blue")], dimensions="SQUARE"))
     describe_id = accepted(mj_client.mj.describe(png("green")))
     assert settled(mj_client, blend_id).action == "BLEND"
@@ -104,7 +104,7 @@ def test_blend_and_describe(mj_client: wjnb.Client) -> None:
 
 def test_queue_list_and_cancel(sandbox_factory: Any) -> None:
     srv = sandbox_factory(gpus=1, speed=20)
-    with wjnb.Client(sandbox=srv) as client:
+    with Client(sandbox=srv) as client:
         first = accepted(client.mj.imagine("[slow] a long one"))
         second = accepted(client.mj.imagine("waits its turn"))
         queue = client.mj.queue()
@@ -117,7 +117,7 @@ def test_queue_list_and_cancel(sandbox_factory: Any) -> None:
         assert {first, second} <= {t.id for t in everything}
 
 
-def test_proxy_refusals_are_named(mj_client: wjnb.Client) -> None:
+def test_proxy_refusals_are_named(mj_client: Client) -> None:
     with pytest.raises(MjBannedPrompt) as banned:
         mj_client.mj.imagine("a [sensitive] pig")
     assert banned.value.code == "24" and banned.value.banned_word
@@ -129,7 +129,7 @@ def test_proxy_refusals_are_named(mj_client: wjnb.Client) -> None:
 @pytest.mark.parametrize("scheme", ["bearer", "mj-api-secret"])
 def test_both_token_schemes_and_a_free_form_prefix(sandbox: Any, scheme: str) -> None:
     base = sandbox.mj_base_url.rsplit("/", 1)[0] + "/mj-relax"
-    with wjnb.Client(
+    with Client(
         mj_base_url=base,
         mj_token=sandbox.mj_token,
         mj_auth=scheme,  # type: ignore[arg-type]

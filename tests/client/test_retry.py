@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-import wjnb
+from wjnb.client import Client
 from wjnb.errors import (
     AmbiguousCreate,
     LockRace,
@@ -83,7 +83,7 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     ids=["500", "503", "reset", "429-retry-after", "429-capped"],
 )
 def test_reads_are_retried_with_the_advertised_delays(
-    fresh_client: wjnb.Client,
+    fresh_client: Client,
     fresh_sandbox: Any,
     delays: list[float],
     plan: Any,
@@ -105,7 +105,7 @@ def test_reads_are_retried_with_the_advertised_delays(
     ids=["502", "429", "reset"],
 )
 def test_retries_end_with_a_transport_error(
-    fresh_client: wjnb.Client,
+    fresh_client: Client,
     fresh_sandbox: Any,
     delays: list[float],
     plan: Any,
@@ -123,7 +123,7 @@ def test_retries_end_with_a_transport_error(
 
 @pytest.mark.parametrize("kind", ["malformed", "html"])
 def test_a_reply_that_is_not_json_is_malformed(
-    fresh_client: wjnb.Client, fresh_sandbox: Any, kind: str
+    fresh_client: Client, fresh_sandbox: Any, kind: str
 ) -> None:
     fresh_sandbox.set_faults(fault(kind, "/account/*"))
     with pytest.raises(MalformedResponse, match="not JSON"):
@@ -143,7 +143,7 @@ def test_a_reply_that_is_not_json_is_malformed(
     ids=["503", "429"],
 )
 def test_a_create_is_resent_only_after_a_not_processed_answer(
-    fresh_client: wjnb.Client,
+    fresh_client: Client,
     fresh_sandbox: Any,
     delays: list[float],
     plan: Any,
@@ -175,7 +175,7 @@ def test_a_create_that_may_have_been_processed_is_never_resent(
     srv = sandbox_factory()
     srv.set_faults(plan)
     with (
-        wjnb.Client(sandbox=srv, retry=policy, timeout=0.3) as client,
+        Client(sandbox=srv, retry=policy, timeout=0.3) as client,
         pytest.raises(AmbiguousCreate) as caught,
     ):
         client.wujie.create("a lighthouse at dusk", steps=20, seed=7, trace_id="t-1")
@@ -193,7 +193,7 @@ def test_a_create_that_may_have_been_processed_is_never_resent(
     assert creates(srv) == processed  # the sandbox did (or did not) make it: we cannot tell
 
 
-def test_avatar_create_is_never_resent(fresh_client: wjnb.Client, fresh_sandbox: Any) -> None:
+def test_avatar_create_is_never_resent(fresh_client: Client, fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(fault("reset_after", "/avatar/artwork/create"))
     with pytest.raises(AmbiguousCreate) as caught:
         fresh_client.avatar.create("AVATAR", "夜幕下的赛博朋克城市", templates=[("T1", 2)])
@@ -248,8 +248,8 @@ def lock_race_server() -> Iterator[LockRaceServer]:
     server.server_close()
 
 
-def lock_race_client(server: LockRaceServer, sandbox: Any, policy: RetryPolicy) -> wjnb.Client:
-    return wjnb.Client(
+def lock_race_client(server: LockRaceServer, sandbox: Any, policy: RetryPolicy) -> Client:
+    return Client(
         app_id=sandbox.app_id,
         private_key=sandbox.private_key,
         base_url=f"http://127.0.0.1:{server.server_address[1]}/wj-open/v1",

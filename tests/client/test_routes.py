@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import wjnb
+from wjnb.client import Client
 from wjnb.errors import ApiError, InsufficientBalance, NotCancellable, SensitivePrompt
 from wjnb.models import (
     ArtworkInfo,
@@ -39,7 +39,7 @@ def wait_until(probe: Callable[[], Any], *, timeout: float = 10.0) -> Any:
         time.sleep(0.02)
 
 
-def finished(client: wjnb.Client, keys: list[str]) -> list[GeneratingInfo]:
+def finished(client: Client, keys: list[str]) -> list[GeneratingInfo]:
     """The poll entries of ``keys`` once every one is terminal."""
 
     def probe() -> list[GeneratingInfo] | None:
@@ -50,7 +50,7 @@ def finished(client: wjnb.Client, keys: list[str]) -> list[GeneratingInfo]:
     return wait_until(probe)  # type: ignore[no-any-return]
 
 
-def test_catalog_routes(client: wjnb.Client) -> None:
+def test_catalog_routes(client: Client) -> None:
     models = client.wujie.model_base_infos()
     assert models and all(isinstance(m, ModelBaseInfo) for m in models)
     assert {m.type for m in models} >= {1}
@@ -72,7 +72,7 @@ def test_catalog_routes(client: wjnb.Client) -> None:
     assert client.wujie.balance().balance is not None
 
 
-def test_create_poll_info_and_params(client: wjnb.Client) -> None:
+def test_create_poll_info_and_params(client: Client) -> None:
     price = client.wujie.price_info("a lighthouse at dusk", steps=30, cfg=7, num=2)
     assert isinstance(price, PriceInfo) and price.total > 0
 
@@ -100,7 +100,7 @@ def test_create_poll_info_and_params(client: wjnb.Client) -> None:
     assert params[0]["prompt"] == "a lighthouse at dusk"
 
 
-def test_midjourney_and_flux_creates(client: wjnb.Client) -> None:
+def test_midjourney_and_flux_creates(client: Client) -> None:
     mj = client.wujie.create_midjourney(
         "a pig in a field", mj_param={"chaos": 10, "stylize": 100}, width=1024, height=1024
     )
@@ -112,7 +112,7 @@ def test_midjourney_and_flux_creates(client: wjnb.Client) -> None:
 
 def test_cancel_and_accelerate(sandbox_factory: Any) -> None:
     srv = sandbox_factory(gpus=1, speed=50)
-    with wjnb.Client(sandbox=srv) as client:
+    with Client(sandbox=srv) as client:
         running = client.wujie.create("[slow] a long render").keys or []
         queued = client.wujie.create("waits its turn").keys or []
 
@@ -130,7 +130,7 @@ def test_cancel_and_accelerate(sandbox_factory: Any) -> None:
         assert caught.value.code == "20110011" and caught.value.route == "/ai/cancel"
 
 
-def test_avatar_routes(client: wjnb.Client) -> None:
+def test_avatar_routes(client: Client) -> None:
     resource = client.avatar.default_resource()
     assert isinstance(resource, AvatarResource) and resource.avatar_key
     options = resource.template_options or []
@@ -144,7 +144,7 @@ def test_avatar_routes(client: wjnb.Client) -> None:
     assert {r.template_key for r in created.results or []} == {template}
 
 
-def test_api_errors_carry_code_and_route(fresh_client: wjnb.Client, fresh_sandbox: Any) -> None:
+def test_api_errors_carry_code_and_route(fresh_client: Client, fresh_sandbox: Any) -> None:
     with pytest.raises(SensitivePrompt) as caught:
         fresh_client.wujie.create("a [sensitive] word")
     assert caught.value.code == "20110001" and caught.value.route == "/ai/create"

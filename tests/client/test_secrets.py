@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-import wjnb
+from wjnb.client import Client
 from wjnb.errors import AmbiguousCreate, AuthError, ConfigError, SensitivePrompt, WjnbError
 from wjnb.http import RetryPolicy
 
@@ -40,7 +40,7 @@ def test_credentials_never_show(
 ) -> None:
     srv = fresh_sandbox
     seen: list[str] = []
-    with wjnb.Client(
+    with Client(
         app_id=srv.app_id,
         private_key=srv.private_key,
         base_url=srv.wujie_base_url,
@@ -95,7 +95,7 @@ def test_refused_credentials_do_not_echo_them(
         )
     ).decode()
     token = "sk-not-the-right-token-0123456789"
-    with wjnb.Client(
+    with Client(
         app_id=fresh_sandbox.app_id,
         private_key=key,
         base_url=fresh_sandbox.wujie_base_url,
@@ -117,6 +117,6 @@ def test_an_unusable_key_is_not_echoed(form: str) -> None:
     junk = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7" * 4
     text = junk if form == "base64" else f"-----BEGIN PRIVATE KEY-----\n{junk}\n-----END"
     with pytest.raises(ConfigError) as caught:
-        wjnb.Client(app_id="a", private_key=text)
+        Client(app_id="a", private_key=text)
     assert isinstance(caught.value, WjnbError)
     assert leaks(junk, describe(caught.value)) == []

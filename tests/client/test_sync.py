@@ -11,10 +11,11 @@ import pytest
 
 import wjnb
 from wjnb.api.wujie import WujieApi
+from wjnb.client import AsyncClient, Client
 from wjnb.models import Balance, CreateResult
 
 
-def test_sync_calls_from_inside_a_running_loop(client: wjnb.Client) -> None:
+def test_sync_calls_from_inside_a_running_loop(client: Client) -> None:
     async def cell() -> tuple[Balance, CreateResult]:
         asyncio.get_running_loop()  # the calling thread runs a loop, like a Jupyter kernel
         return client.wujie.balance(), client.wujie.create("a lighthouse at dusk")
@@ -24,7 +25,7 @@ def test_sync_calls_from_inside_a_running_loop(client: wjnb.Client) -> None:
     assert created.keys
 
 
-def test_sync_calls_from_plain_threads(client: wjnb.Client) -> None:
+def test_sync_calls_from_plain_threads(client: Client) -> None:
     results: list[object] = []
     errors: list[BaseException] = []
 
@@ -44,7 +45,7 @@ def test_sync_calls_from_plain_threads(client: wjnb.Client) -> None:
 
 
 def test_a_sync_call_on_the_client_loop_raises_instead_of_deadlocking(
-    client: wjnb.Client,
+    client: Client,
 ) -> None:
     async def on_the_loop() -> Balance:
         return client.wujie.balance()
@@ -54,7 +55,7 @@ def test_a_sync_call_on_the_client_loop_raises_instead_of_deadlocking(
     assert isinstance(client.wujie.balance(), Balance)  # the loop is still fine
 
 
-def test_background_work_runs_while_the_caller_is_busy(client: wjnb.Client) -> None:
+def test_background_work_runs_while_the_caller_is_busy(client: Client) -> None:
     """What the tracker relies on: the loop thread works while the caller's thread blocks."""
     started = threading.Event()
 
@@ -69,14 +70,14 @@ def test_background_work_runs_while_the_caller_is_busy(client: wjnb.Client) -> N
 
 def test_async_client_on_the_callers_loop(sandbox: Any) -> None:
     async def main() -> Balance:
-        async with wjnb.AsyncClient(sandbox=sandbox) as aio:
+        async with AsyncClient(sandbox=sandbox) as aio:
             return await aio.wujie.balance()
 
     assert isinstance(asyncio.run(main()), Balance)
 
 
 def test_close_is_idempotent_and_final(sandbox: Any) -> None:
-    client = wjnb.Client(sandbox=sandbox)
+    client = Client(sandbox=sandbox)
     thread_count = threading.active_count()
     client.close()
     client.close()
@@ -85,7 +86,7 @@ def test_close_is_idempotent_and_final(sandbox: Any) -> None:
         client.wujie.balance()
 
 
-def test_sync_methods_keep_the_async_signature_and_docs(client: wjnb.Client) -> None:
+def test_sync_methods_keep_the_async_signature_and_docs(client: Client) -> None:
     signature = inspect.signature(client.wujie.info)
     assert list(signature.parameters) == ["key"]
     assert signature.return_annotation in ("ArtworkInfo", wjnb.models.ArtworkInfo)

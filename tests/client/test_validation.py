@@ -10,20 +10,21 @@ from typing import Any
 import pytest
 
 import wjnb
+from wjnb.client import Client
 from wjnb.errors import InvalidArgument
 
 
 @pytest.fixture(scope="module")
-def shared_client(sandbox: Any) -> Iterator[wjnb.Client]:
+def shared_client(sandbox: Any) -> Iterator[Client]:
     """One client for the many cases: none of them may reach the server anyway."""
-    with wjnb.Client(sandbox=sandbox) as c:
+    with Client(sandbox=sandbox) as c:
         yield c
 
 
 TINY = "data:image/png;base64,iVBORw0KGgo="
 
 # (case id, call on a sync client, the argument InvalidArgument must name)
-CASES: list[tuple[str, Callable[[wjnb.Client], Any], str]] = [
+CASES: list[tuple[str, Callable[[Client], Any], str]] = [
     ("empty prompt", lambda c: c.wujie.create(""), "prompt"),
     ("blank prompt", lambda c: c.wujie.create("  \n\t"), "prompt"),
     ("prompt not text", lambda c: c.wujie.create(42), "prompt"),
@@ -103,7 +104,7 @@ CASES: list[tuple[str, Callable[[wjnb.Client], Any], str]] = [
 
 @pytest.mark.parametrize(("call", "argument"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_argument_raises_before_any_request(
-    shared_client: wjnb.Client, sandbox: Any, call: Callable[[wjnb.Client], Any], argument: str
+    shared_client: Client, sandbox: Any, call: Callable[[Client], Any], argument: str
 ) -> None:
     before = sandbox.counters()["requests"]
     with pytest.raises(InvalidArgument) as caught:
@@ -113,7 +114,7 @@ def test_bad_argument_raises_before_any_request(
     assert sandbox.counters()["requests"] == before
 
 
-def test_valid_values_go_on_the_wire_as_documented(client: wjnb.Client, sandbox: Any) -> None:
+def test_valid_values_go_on_the_wire_as_documented(client: Client, sandbox: Any) -> None:
     """The same checks let good values through, converted where the wire says so."""
     created = client.wujie.create(
         "p",
