@@ -75,10 +75,6 @@ def _fusion(name: str, value: object) -> list[dict[str, Any]]:
     return out
 
 
-def _strings(name: str, value: object) -> list[str]:
-    return check.strings(name, value)
-
-
 def _pretreatment(name: str, value: object) -> Any:
     return check.choice(name, value, PretreatmentMethod)
 
@@ -102,13 +98,13 @@ _CREATE_FIELDS: dict[str, Callable[[str, Any], Any]] = {
     "init_image_similarity": check.non_negative_number,
     "super_size_multiple": check.non_negative_number,
     "prefine_multiple": check.non_negative_number,
-    "image_type": _strings,
-    "style": _strings,
+    "image_type": check.strings,
+    "style": check.strings,
     "artist": check.text,
-    "artists": _strings,
-    "element_magic": _strings,
-    "style_decoration": _strings,
-    "character": _strings,
+    "artists": check.strings,
+    "element_magic": check.strings,
+    "style_decoration": check.strings,
+    "character": check.strings,
     "model_fusion": _fusion,
     "style_model": check.text,
     "pattern": check.text,
