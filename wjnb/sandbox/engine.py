@@ -10,6 +10,7 @@ deterministic jitter. Everything here runs on the server's event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import math
@@ -25,7 +26,7 @@ from .clock import VirtualClock
 from .ids import Ids
 from .pricing import ACCELERATE_PRICE, AVATAR_PRICE, per_image_cost, price_parts
 from .protocol import ApiFailure
-from .scheduler import RUNNING, WAITING, GpuPool, Job
+from .scheduler import CANCELLED, DONE, RUNNING, WAITING, GpuPool, Job
 from .triggers import SLOW_FACTOR, Triggers, audit_info, strip_triggers
 from .validate import CreateSpec, as_int, as_str, invalid, notify_url, parse_create
 
@@ -106,9 +107,11 @@ class Artwork:
     refunded: int = 0
     reduce_time: float = 0.0
     audit: dict[str, Any] | None = None
+    audit_text: str = ""
     fail: tuple[int, str] | None = None
+    final_entry: dict[str, Any] | None = None  # the poll entry, once it can no longer change
 
-    @property
+    @functools.cached_property
     def model_prompt(self) -> str:
         """The prompt "the model received": triggers removed, styles appended."""
         text = strip_triggers(self.spec.prompt)
@@ -333,6 +336,7 @@ class WujieEngine:
             art.audit = audit_info(
                 art.triggers, art.key, self._ids.number(6), f"{self._cdn}/ai/{art.key}-01.jpg-v800"
             )
+            art.audit_text = json.dumps(art.audit, ensure_ascii=False, separators=(",", ":"))
         url = art.spec.notify_url
         if url:
             self._callbacks.send(url, self.callback_body(art))
@@ -423,6 +427,8 @@ class WujieEngine:
         return [self._generating(self.artworks[k]) for k in keys if k in self.artworks]
 
     def _generating(self, art: Artwork) -> dict[str, Any]:
+        if art.final_entry is not None:
+            return art.final_entry
         now = self._clock.now()
         status = self.status(art)
         queue_before = 0
@@ -435,7 +441,7 @@ class WujieEngine:
         elif status == ArtworkStatus.SUCCESS:
             percent = 100.0
         cost, message = self._cost(art)
-        return {
+        entry = {
             "key": art.key,
             "status": status,
             "picture_url": self.picture_url(art),
@@ -446,20 +452,18 @@ class WujieEngine:
             "queue_before_num": queue_before,
             "reduce_time": int(art.reduce_time),
             "involve_yellow": self._yellow(art),
-            "audit_info": self._audit_text(art),
+            "audit_info": art.audit_text,
             "fail_message": self._fail_message(art),
             "model_prompt": art.model_prompt,
             "integral_cost": cost,
             "integral_cost_message": message,
         }
+        if art.job.state in (DONE, CANCELLED):
+            art.final_entry = entry
+        return entry
 
     def _yellow(self, art: Artwork) -> int:
         return int(art.status == ArtworkStatus.SUCCESS and art.triggers.nsfw)
-
-    def _audit_text(self, art: Artwork) -> str:
-        if art.audit is None:
-            return ""
-        return json.dumps(art.audit, ensure_ascii=False, separators=(",", ":"))
 
     def info(self, key: str | None) -> dict[str, Any]:
         """``/ai/info``: one artwork's full detail (seed 000)."""
@@ -499,7 +503,7 @@ class WujieEngine:
             "start_gen_time": int(art.start_gen_time),
             "complete_time": int(art.complete_time),
             "involve_yellow": self._yellow(art),
-            "audit_info": self._audit_text(art),
+            "audit_info": art.audit_text,
             "technology_info": technology,
             "fail_message": self._fail_message(art),
             "model_prompt": art.model_prompt,
