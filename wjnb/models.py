@@ -57,7 +57,12 @@ class ArtworkStatus(enum.IntEnum):
 
 
 TERMINAL_STATUSES = frozenset(
-    {ArtworkStatus.FAILED, ArtworkStatus.SUCCESS, ArtworkStatus.CANCELLED, ArtworkStatus.DRAW_FAILED}
+    {
+        ArtworkStatus.FAILED,
+        ArtworkStatus.SUCCESS,
+        ArtworkStatus.CANCELLED,
+        ArtworkStatus.DRAW_FAILED,
+    }
 )
 
 

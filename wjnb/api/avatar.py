@@ -42,6 +42,19 @@ def _templates(value: object) -> list[dict[str, Any]]:
     return out
 
 
+def check_create(
+    avatar_key: object, prompt: object = None, templates: object = ()
+) -> dict[str, Any]:
+    """The checked body of an avatar create: key, prompt (≤ 500 characters), ≤ 5 templates."""
+    body: dict[str, Any] = {"avatar_key": check.nonblank("avatar_key", avatar_key)}
+    if prompt is not None:
+        body["prompt"] = check.nonblank("prompt", prompt, max_len=MAX_PROMPT)
+    artwork_templates = _templates(templates)
+    if artwork_templates:
+        body["artwork_templates"] = artwork_templates
+    return body
+
+
 class AvatarApi:
     """The avatar-camera routes as typed methods."""
 
@@ -62,12 +75,7 @@ class AvatarApi:
 
         Never re-sent once it may have reached the server (see ``AmbiguousCreate``).
         """
-        body: dict[str, Any] = {"avatar_key": check.nonblank("avatar_key", avatar_key)}
-        if prompt is not None:
-            body["prompt"] = check.nonblank("prompt", prompt, max_len=MAX_PROMPT)
-        artwork_templates = _templates(templates)
-        if artwork_templates:
-            body["artwork_templates"] = artwork_templates
+        body = check_create(avatar_key, prompt, templates)
         if notify_url is not None:
             body["notify_url"] = check.text("notify_url", notify_url)
         body.update((k, check.json_value(k, v)) for k, v in extra.items())

@@ -138,6 +138,15 @@ def create_body(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
+def check_create(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A create body checked field by field (unknown fields pass through as JSON)."""
+    known = {k: v for k, v in body.items() if k in _CREATE_FIELDS}
+    extra = {k: v for k, v in body.items() if k not in _CREATE_FIELDS}
+    if "prompt" not in known:
+        raise InvalidArgument("prompt", "a prompt is required")
+    return create_body({**known, "extra": extra})
+
+
 class WujieApi:
     """The ``/ai/*`` and ``/account/*`` routes as typed methods."""
 

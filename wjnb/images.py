@@ -1,0 +1,148 @@
+"""Image download, disk cache and thumbnails, with guards against hostile servers.
+
+Only http(s) URLs are fetched; a download has a byte cap and a timeout; Pillow's
+decompression-bomb limit is enforced; cache file names are hashes of the URL, never server
+text, so nothing a server says can choose a path. Thumbnails are small JPEGs so saved
+notebooks stay light.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from PIL import Image, ImageFilter
+
+from .errors import ImageError
+
+#: Largest download accepted (bytes).
+MAX_BYTES = 64 * 1024 * 1024
+#: Largest decoded image accepted (pixels): a 8192 x 8192 canvas.
+MAX_PIXELS = 8192 * 8192
+#: Thumbnails aim to stay under this many bytes in a saved notebook.
+THUMB_TARGET_BYTES = 40 * 1024
+
+
+def check_url(url: str) -> str:
+    """Return ``url`` when it is an absolute http(s) URL; raise ``ImageError`` otherwise."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImageError(f"refusing to fetch a non-http(s) image URL: {url[:80]!r}")
+    return url
+
+
+def decode(data: bytes) -> Image.Image:
+    """Decode image bytes with the decompression-bomb limit turned into a clear error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            if img.width * img.height > MAX_PIXELS:
+                raise ImageError(
+                    f"image of {img.width}x{img.height} pixels exceeds the {MAX_PIXELS} pixel limit"
+                )
+            img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(f"image refused as a decompression bomb: {exc}") from None
+    except ImageError:
+        raise
+    except Exception as exc:  # Pillow raises many types for broken data
+        raise ImageError(f"image could not be decoded: {type(exc).__name__}") from None
+    return img
+
+
+def thumbnail_bytes(img: Image.Image, size: int = 256, *, blur: bool = False) -> bytes:
+    """A JPEG of at most ``size`` pixels per side, under ``THUMB_TARGET_BYTES`` when possible.
+
+    ``blur`` hides the content (NSFW results) before it ever leaves the kernel.
+    """
+    thumb = img.convert("RGB")
+    thumb.thumbnail((size, size), Image.Resampling.LANCZOS)
+    if blur:
+        thumb = thumb.filter(ImageFilter.GaussianBlur(radius=max(6, size // 12)))
+    data = b""
+    for quality in (82, 70, 55, 40):
+        buf = io.BytesIO()
+        thumb.save(buf, "JPEG", quality=quality, optimize=True)
+        data = buf.getvalue()
+        if len(data) <= THUMB_TARGET_BYTES:
+            break
+    return data
+
+
+class ImageStore:
+    """Disk cache of full images and thumbnails under ``<home>/images``."""
+
+    def __init__(self, home: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> None:
+        self.root = Path(home) / "images"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+
+    def path_for(self, url: str) -> Path:
+        """Where the image at ``url`` is (or will be) cached: a hash, never server text."""
+        digest = hashlib.sha256(url.encode()).hexdigest()
+        return self.root / digest[:2] / f"{digest}.img"
+
+    def thumb_path(self, url: str, size: int, blur: bool) -> Path:
+        """Where a thumbnail of ``url`` is cached."""
+        digest = hashlib.sha256(f"{url}|{size}|{int(blur)}".encode()).hexdigest()
+        return self.root / digest[:2] / f"{digest}.jpg"
+
+    def cached(self, url: str) -> bytes | None:
+        """The cached bytes of ``url``, if any."""
+        path = self.path_for(url)
+        return path.read_bytes() if path.exists() else None
+
+    async def fetch(self, http: httpx.AsyncClient, url: str, *, timeout: float = 30.0) -> bytes:
+        """Download ``url`` (once: later calls read the cache) within the byte cap and timeout."""
+        check_url(url)
+        data = self.cached(url)
+        if data is not None:
+            return data
+        try:
+            async with http.stream("GET", url, timeout=timeout) as resp:
+                if resp.status_code != 200:
+                    raise ImageError(f"image download failed with HTTP {resp.status_code}")
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                    raise ImageError(f"image of {declared} bytes exceeds the {self.max_bytes} cap")
+                chunks: list[bytes] = []
+                total = 0
+                async for chunk in resp.aiter_bytes():
+                    total += len(chunk)
+                    if total > self.max_bytes:
+                        raise ImageError(f"image exceeds the {self.max_bytes} byte cap")
+                    chunks.append(chunk)
+        except httpx.TimeoutException:
+            raise ImageError(f"image download timed out after {timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise ImageError(f"image download failed: {type(exc).__name__}") from None
+        data = b"".join(chunks)
+        decode(data)  # refuse what is not a safe image before it is cached
+        self._write(self.path_for(url), data)
+        return data
+
+    def thumbnail(self, url: str, size: int = 256, *, blur: bool = False) -> bytes | None:
+        """A cached JPEG thumbnail of an already downloaded image (None if not downloaded)."""
+        path = self.thumb_path(url, size, blur)
+        if path.exists():
+            return path.read_bytes()
+        data = self.cached(url)
+        if data is None:
+            return None
+        thumb = thumbnail_bytes(decode(data), size, blur=blur)
+        self._write(path, thumb)
+        return thumb
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        """Write atomically, so a crash never leaves a half image in the cache."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)

@@ -1,0 +1,149 @@
+"""The public ``wjnb.Client``: the route client plus the job layer.
+
+``client.py`` knows routes; this adds what notebooks use: ``generate``, ``sweep``, ``load``,
+tracked Midjourney tasks (``client.mj.imagine`` returns a task you can ``wait()`` on and
+``press()``), avatar jobs, and ``submit`` for views that must not block the kernel.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import threading
+from collections.abc import Coroutine, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import client as _routes
+from .api.avatar import Template
+from .jobs import JobSet, MjTask
+from .runner import Runner
+from .tracker import PollPolicy
+
+T = TypeVar("T")
+
+
+class MjJobs(_routes.SyncMjApi):
+    """The Midjourney routes, with ``imagine`` returning a tracked ``MjTask``."""
+
+    def __init__(self, owner: Client) -> None:
+        super().__init__(owner.aio.mj, owner.loop.run)
+        self._owner = owner
+
+    def imagine(self, prompt: str, /, **params: Any) -> MjTask:  # type: ignore[override]
+        """Submit an IMAGINE task; returns it tracked (``wait()``, ``press("U2")``, ``seed()``)."""
+        runner = self._owner.runner
+        return runner.call(runner.imagine(prompt, **params))
+
+
+class AvatarJobs(_routes.SyncAvatarApi):
+    """The avatar-camera routes, with ``create`` returning a tracked ``JobSet``."""
+
+    def __init__(self, owner: Client) -> None:
+        super().__init__(owner.aio.avatar, owner.loop.run)
+        self._owner = owner
+
+    def create(  # type: ignore[override]
+        self,
+        avatar_key: str,
+        prompt: str | None = None,
+        *,
+        templates: Iterable[Template] = (),
+        experiment: str | None = None,
+    ) -> JobSet:
+        """Render an avatar into up to 5 templates (``[(template_key, number)]``)."""
+        runner = self._owner.runner
+        return runner.call(
+            runner.avatar_create(
+                avatar_key, prompt, templates=list(templates), experiment=experiment
+            )
+        )
+
+
+class Client(_routes.Client):
+    """Generate, sweep, track and resume image jobs; every route as a typed method too.
+
+    ``home`` is where the ledger and image cache live (``WJNB_HOME``, default ``./.wjnb``).
+    ``callbacks`` serves ``notify_url`` on loopback (default: when the backend is the
+    sandbox or another loopback service). ``reconcile_after`` is how long a create with an
+    unknown outcome waits for its callback before it is declared never created.
+    """
+
+    def __init__(
+        self,
+        *,
+        home: str | os.PathLike[str] | None = None,
+        callbacks: bool | None = None,
+        reconcile_after: float = 120.0,
+        concurrency: int = 4,
+        rate: float = 20.0,
+        poll: PollPolicy | None = None,
+        **route_options: Any,
+    ) -> None:
+        super().__init__(**route_options)
+        self._runner_options: dict[str, Any] = {
+            "home": Path(home) if home is not None else None,
+            "callbacks": _loopback(self.config.base_url) if callbacks is None else callbacks,
+            "reconcile_after": reconcile_after,
+            "concurrency": concurrency,
+            "rate": rate,
+            "policy": poll,
+        }
+        self._runner: Runner | None = None
+        self._runner_lock = threading.Lock()
+        self.mj = MjJobs(self)
+        self.avatar = AvatarJobs(self)
+
+    @property
+    def runner(self) -> Runner:
+        """The job layer (created on first use, so a route-only client writes nothing)."""
+        with self._runner_lock:
+            if self._runner is None:
+                self._runner = Runner(self.aio, self.loop, owner=self, **self._runner_options)
+            return self._runner
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run a coroutine on the client's loop without blocking (for views and callbacks)."""
+        return self.loop.submit(coro)
+
+    def generate(self, prompt: str, /, *, experiment: str | None = None, **params: Any) -> JobSet:
+        """Submit one create (``num`` images) and return its jobs, already being tracked."""
+        return self.runner.call(self.runner.generate(prompt, experiment=experiment, **params))
+
+    def sweep(
+        self,
+        prompt: str,
+        /,
+        *,
+        grid: Mapping[str, Sequence[Any]],
+        experiment: str,
+        seeds: Sequence[int | str] | None = None,
+        budget: int | None = None,
+        **params: Any,
+    ) -> JobSet:
+        """One create per combination of ``grid`` x ``seeds``, priced against ``budget`` first."""
+        return self.runner.call(
+            self.runner.sweep(
+                prompt, grid=grid, seeds=seeds, experiment=experiment, budget=budget, **params
+            )
+        )
+
+    def load(self, experiment: str) -> JobSet:
+        """An experiment's jobs from the ledger; unfinished ones resume, nothing is re-sent."""
+        return self.runner.call(self.runner.load(experiment))
+
+    def close(self) -> None:
+        """Stop tracking (the ledger keeps everything) and close connections."""
+        if self._runner is not None and not self.loop.in_loop_thread:
+            with contextlib.suppress(RuntimeError):
+                self.loop.run(self._runner.close())
+        super().close()
+
+
+def _loopback(url: str | None) -> bool:
+    """True when ``url`` points at this machine (a service there can reach our receiver)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url or "").hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")

@@ -1,0 +1,353 @@
+"""The batch tracker: one poll loop per client for every pending Wujie key and MJ task.
+
+Each key has a due time derived from what the service said (``expected_seconds``, queue
+position, observed progress) scaled by how fast the backend really runs; a cycle polls
+every key due soon in batches of ``/ai/generating_info`` (MJ: ``list-by-condition``), reads
+``/ai/info`` once per finished artwork, and backs off with jitter on errors. With callbacks
+on, polling is only the fallback and its intervals stretch accordingly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import WjnbError
+from .jobs import Job, MjTask
+from .models import ArtworkInfo, GeneratingInfo
+from .models import MjTask as WireMjTask
+
+log = logging.getLogger("wjnb.tracker")
+
+
+@dataclass
+class PollPolicy:
+    """How often to poll: bounds, batch size, and the fallback stretch with callbacks."""
+
+    first_poll: float = 0.5
+    min_interval: float = 0.25
+    max_interval: float = 10.0
+    callback_min_interval: float = 3.0
+    callback_max_interval: float = 30.0
+    coalesce: float = 0.3
+    batch_size: int = 50
+    info_concurrency: int = 8
+    error_backoff_max: float = 30.0
+    unknown_status_limit: int = 3
+    jitter: float = 0.1
+
+
+@dataclass
+class _Entry:
+    job: Job | MjTask
+    due: float
+    unknown: int = 0
+    samples: list[tuple[float, float]] = field(default_factory=list)
+
+
+FinishHook = Callable[[Job | MjTask, dict[str, Any] | None], Awaitable[None]]
+
+
+class Tracker:
+    """Polls pending jobs on the client's loop until each is terminal."""
+
+    def __init__(
+        self,
+        wujie: Any,
+        mj: Any,
+        on_change: Callable[[list[Job | MjTask]], None],
+        on_finish: FinishHook,
+        *,
+        callbacks: bool = False,
+        policy: PollPolicy | None = None,
+    ) -> None:
+        self._wujie = wujie
+        self._mj = mj
+        self._on_change = on_change
+        self._on_finish = on_finish
+        self.callbacks = callbacks
+        self.policy = policy or PollPolicy()
+        self._wujie_pending: dict[str, _Entry] = {}
+        self._mj_pending: dict[str, _Entry] = {}
+        self._finishing: set[str] = set()
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._info_sem: asyncio.Semaphore | None = None
+        self._scale = 1.0  # real seconds per reported second, learned from finished jobs
+        self._errors = 0
+        self._rng = random.Random()
+        self.cycles = 0
+
+    # ------------------------------------------------------------------ registration
+
+    def add(self, jobs: list[Job | MjTask]) -> None:
+        """Start tracking jobs (loop thread)."""
+        now = time.monotonic()
+        for job in jobs:
+            if job.done:
+                continue
+            entry = _Entry(job, now + self.policy.first_poll * (3 if self.callbacks else 1))
+            if isinstance(job, Job):
+                self._wujie_pending[job.key] = entry
+            else:
+                self._mj_pending[job.id] = entry
+        self.ensure_running()
+        if self._wake is not None:
+            self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        """How many jobs are still tracked."""
+        return len(self._wujie_pending) + len(self._mj_pending) + len(self._finishing)
+
+    def ensure_running(self) -> None:
+        """Start the poll loop on the running loop if it is not running."""
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()
+            self._info_sem = asyncio.Semaphore(self.policy.info_concurrency)
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` as a background task that is kept alive until it ends."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def stop(self) -> None:
+        """Stop polling (jobs stay in the ledger and resume on ``load``)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    # ------------------------------------------------------------------ callbacks & finishing
+
+    async def finish_wujie(self, key: str, hint: GeneratingInfo | None = None) -> None:
+        """Read ``/ai/info`` once for a terminal artwork and finish its job."""
+        entry = self._wujie_pending.pop(key, None)
+        if entry is None or key in self._finishing:
+            return
+        job = entry.job
+        assert isinstance(job, Job)
+        self._finishing.add(key)
+        try:
+            if hint is not None:
+                job._apply_generating(hint)
+            info = await self._read_info(key)
+            if info is None:
+                job._apply_error("the artwork finished but its detail could not be read")
+            else:
+                lagging = info.status_enum is None or not info.status_enum.terminal
+                if lagging and hint is not None and hint.status is not None:
+                    # The detail lags the poll: keep the detail, take the poll's status.
+                    info.status = hint.status
+                job._apply_info(info)
+                self._learn_scale(job, info)
+            await self._on_finish(job, info.raw if info is not None else None)
+        finally:
+            self._finishing.discard(key)
+        self._on_change([job])
+
+    async def finish_mj(self, task: WireMjTask) -> bool:
+        """Apply a task pushed by a callback; True when it was a tracked task."""
+        entry = self._mj_pending.get(task.id or "")
+        if entry is None:
+            return False
+        job = entry.job
+        assert isinstance(job, MjTask)
+        changed = job._apply_task(task)
+        if job.done:
+            self._mj_pending.pop(job.id, None)
+            await self._on_finish(job, task.raw)
+        if changed or job.done:
+            self._on_change([job])
+        return True
+
+    def knows(self, key: str) -> bool:
+        """True when the key is still being tracked."""
+        return key in self._wujie_pending or key in self._mj_pending
+
+    async def _read_info(self, key: str) -> ArtworkInfo | None:
+        assert self._info_sem is not None
+        delay = 0.2
+        for attempt in range(6):
+            try:
+                async with self._info_sem:
+                    info: ArtworkInfo = await self._wujie.info(key)
+                return info
+            except WjnbError as exc:
+                log.warning("info %s failed (attempt %d): %s", key, attempt + 1, exc)
+                await asyncio.sleep(delay * (1 + self._rng.random()))
+                delay = min(delay * 2, 5.0)
+        return None
+
+    def _learn_scale(self, job: Job, info: ArtworkInfo) -> None:
+        """Learn real seconds per reported second from a finished job's timings."""
+        if not (info.generate_time and info.complete_time):
+            return
+        reported = info.complete_time - info.generate_time
+        real = time.time() - job.submitted_at
+        if reported > 0 and real > 0:
+            ratio = min(5.0, max(1e-4, real / reported))
+            self._scale = 0.7 * self._scale + 0.3 * ratio if self._scale != 1.0 else ratio
+
+    # ------------------------------------------------------------------ loop
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            if not self._wujie_pending and not self._mj_pending:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            now = time.monotonic()
+            soonest = min(e.due for e in self._all_entries())
+            if soonest > now:
+                self._wake.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), soonest - now)
+                continue
+            try:
+                await self._cycle(now)
+                self._errors = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep going through anything transient
+                self._errors += 1
+                pause = min(self.policy.error_backoff_max, 0.5 * 2 ** min(self._errors, 6))
+                pause *= 1 + self._rng.random() * self.policy.jitter
+                log.warning("poll cycle failed (%s); retrying in %.1f s", exc, pause)
+                for entry in self._all_entries():
+                    entry.due = max(entry.due, time.monotonic() + pause)
+
+    def _all_entries(self) -> list[_Entry]:
+        return [*self._wujie_pending.values(), *self._mj_pending.values()]
+
+    async def _cycle(self, now: float) -> None:
+        self.cycles += 1
+        horizon = now + self.policy.coalesce
+        wujie_due = [k for k, e in self._wujie_pending.items() if e.due <= horizon]
+        mj_due = [k for k, e in self._mj_pending.items() if e.due <= horizon]
+        size = self.policy.batch_size
+        batches = [
+            self._poll_wujie(wujie_due[i : i + size]) for i in range(0, len(wujie_due), size)
+        ]
+        batches += [self._poll_mj(mj_due[i : i + size]) for i in range(0, len(mj_due), size)]
+        results = await asyncio.gather(*batches, return_exceptions=True)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            raise errors[0]
+
+    async def _poll_wujie(self, keys: list[str]) -> None:
+        try:
+            infos: list[GeneratingInfo] = await self._wujie.generating_info(keys)
+        except WjnbError:
+            self._postpone(self._wujie_pending, keys)
+            raise
+        seen: set[str] = set()
+        changed: list[Job | MjTask] = []
+        now = time.monotonic()
+        for g in infos:
+            entry = self._wujie_pending.get(g.key or "")
+            if entry is None:
+                continue
+            seen.add(entry.job.key)
+            job = entry.job
+            assert isinstance(job, Job)
+            status = g.status_enum
+            if status is None:
+                entry.unknown += 1
+                if entry.unknown >= self.policy.unknown_status_limit:
+                    self._wujie_pending.pop(job.key, None)
+                    job._apply_error(f"the service reported an unreadable status {g.status!r}")
+                    await self._on_finish(job, g.raw)
+                    changed.append(job)
+                else:
+                    entry.due = now + self.policy.min_interval * 2
+                continue
+            entry.unknown = 0
+            if status.terminal:
+                self.spawn(self.finish_wujie(job.key, g))
+                continue
+            if job._apply_generating(g):
+                changed.append(job)
+            if g.complete_percent is not None:
+                entry.samples = [*entry.samples[-2:], (now, g.complete_percent)]
+            entry.due = now + self._interval(job, entry)
+        for key in keys:
+            if key not in seen and key in self._wujie_pending:
+                entry = self._wujie_pending[key]
+                entry.unknown += 1
+                if entry.unknown >= self.policy.unknown_status_limit * 2:
+                    self._wujie_pending.pop(key)
+                    job = entry.job
+                    assert isinstance(job, Job)
+                    job._apply_error("the service no longer reports this key")
+                    await self._on_finish(job, None)
+                    changed.append(job)
+                else:
+                    entry.due = now + self._interval(entry.job, entry)
+        if changed:
+            self._on_change(changed)
+
+    async def _poll_mj(self, ids: list[str]) -> None:
+        try:
+            tasks: list[WireMjTask] = await self._mj.list_by_ids(ids)
+        except WjnbError:
+            self._postpone(self._mj_pending, ids)
+            raise
+        now = time.monotonic()
+        changed: list[Job | MjTask] = []
+        for task in tasks:
+            entry = self._mj_pending.get(task.id or "")
+            if entry is None:
+                continue
+            job = entry.job
+            assert isinstance(job, MjTask)
+            if job._apply_task(task):
+                changed.append(job)
+            if job.done:
+                self._mj_pending.pop(job.id, None)
+                await self._on_finish(job, task.raw)
+            else:
+                entry.due = now + self._interval(job, entry)
+        for task_id in ids:
+            entry = self._mj_pending.get(task_id)
+            if entry is not None and entry.due <= now:
+                entry.due = now + self._interval(entry.job, entry)
+        if changed:
+            self._on_change(changed)
+
+    def _postpone(self, pending: dict[str, _Entry], keys: list[str]) -> None:
+        later = time.monotonic() + self.policy.min_interval
+        for key in keys:
+            if key in pending:
+                pending[key].due = max(pending[key].due, later)
+
+    def _interval(self, job: Job | MjTask, entry: _Entry) -> float:
+        """Seconds until this job is worth asking about again."""
+        p = self.policy
+        estimate: float | None = None
+        if len(entry.samples) >= 2:
+            (t0, p0), (t1, p1) = entry.samples[-2], entry.samples[-1]
+            if p1 > p0 and t1 > t0:
+                estimate = (100.0 - p1) * (t1 - t0) / (p1 - p0)
+        if estimate is None and isinstance(job, Job) and job.eta_s is not None:
+            estimate = job.eta_s * self._scale
+        if estimate is None:
+            estimate = p.first_poll * 2
+        lo, hi = (
+            (p.callback_min_interval, p.callback_max_interval)
+            if self.callbacks
+            else (p.min_interval, p.max_interval)
+        )
+        wait = min(hi, max(lo, estimate * (1.2 if self.callbacks else 0.9)))
+        return wait * (1 + self._rng.uniform(-p.jitter, p.jitter))
