@@ -1,7 +1,9 @@
 """Delivery of Wujie ``notify_url`` and MJ ``notifyHook`` callbacks, loopback targets only.
 
-One shared ``httpx.AsyncClient`` on the server loop POSTs JSON with up to three tries and
-exponential backoff. Targets outside 127.0.0.0/8, ``localhost`` and ``::1`` are never called:
+One shared ``httpx.AsyncClient`` on the server loop POSTs JSON with up to six tries,
+0.5, 1, 2, 4 and 8 s apart (the service's own retry rules are unpublished; a window of
+~15 s lets a kernel restarted after a crash still receive callbacks meant for the old one).
+Targets outside 127.0.0.0/8, ``localhost`` and ``::1`` are never called:
 they are dropped and counted, so a sandbox cannot be used to reach other hosts. Deliveries
 on one ``stream`` (an MJ task) are sent in order.
 """
@@ -17,8 +19,8 @@ import httpx
 
 from .counters import Counters
 
-TRIES = 3
-BACKOFF_SECONDS = 0.2
+TRIES = 6
+BACKOFF_SECONDS = 0.5
 TIMEOUT_SECONDS = 5.0
 
 
