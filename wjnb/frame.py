@@ -427,7 +427,8 @@ def _times(values: list[Any]) -> pd.DatetimeIndex:
     """UTC datetimes (to the microsecond) from unix seconds; datetimes and ISO text also do.
     Times beyond datetime64's range (about ±292,000 years) are NaT."""
     seconds = _floats(values, _epoch_seconds)
-    micros = np.round(seconds * 1e6)
+    with np.errstate(over="ignore"):  # absurd times overflow to inf, then NaT
+        micros = np.round(seconds * 1e6)
     return pd.to_datetime(micros, unit="us", utc=True, errors="coerce").as_unit("us")
 
 
@@ -460,8 +461,8 @@ def _inferred(values: list[Any]) -> Any:
     """An extra (axis) column: pandas' own inference, object when it cannot infer."""
     try:
         return pd.array(values)
-    except (TypeError, ValueError):
-        return np.array(values, dtype=object)
+    except (TypeError, ValueError):  # e.g. equal-length list cells, which numpy makes 2-D
+        return pd.Series(values, dtype=object)
 
 
 def _named(item: Frames) -> pd.DataFrame:

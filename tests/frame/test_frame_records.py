@@ -377,7 +377,7 @@ INFO_FIELDS = [
 MJ_FIELDS = ["id", "status", "submitTime", "startTime", "finishTime", "imageUrl", "properties"]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     info=st.dictionaries(st.sampled_from(INFO_FIELDS), json_values),
     task=st.dictionaries(st.sampled_from(MJ_FIELDS), json_values),
