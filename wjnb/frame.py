@@ -100,6 +100,7 @@ _TABLE_VIEW = (
 
 T = TypeVar("T")
 Frames = pd.DataFrame | tuple[str, pd.DataFrame]
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
 # --------------------------------------------------------------------------- building
@@ -388,9 +389,6 @@ def _strings(values: list[Any]) -> Any:
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # values that are not all text: let pandas convert them
     return pd.array(values, dtype=STRING)
-
-
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
 def _floats(values: list[Any], convert: Callable[[Any], float] | None = None) -> FloatArray:
