@@ -53,7 +53,7 @@ def test_slow_takes_ten_times_longer(wire: Wire) -> None:
         wire.wait(key)
         info = wire.ok("GET", "/ai/info", params={"key": key})
         spans.append(info["complete_time"] - info["start_gen_time"])
-    assert 8 * spans[0] <= spans[1] <= 12 * spans[0] + 1
+    assert abs(spans[1] - 10 * spans[0]) <= 12  # whole seconds on the wire
 
 
 def test_triggers_are_stripped_from_model_prompt(wire: Wire) -> None:

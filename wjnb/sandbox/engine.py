@@ -290,7 +290,9 @@ class WujieEngine:
         index: int = 0,
     ) -> Artwork:
         key = self._ids.key()
-        token = f"{spec.prompt}|{seed}|{spec.width}x{spec.height}|{spec.steps}|{index}"
+        token = (
+            f"{strip_triggers(spec.prompt)}|{seed}|{spec.width}x{spec.height}|{spec.steps}|{index}"
+        )
         duration = gpu_seconds(spec, token) / (1 + spec.accelerate_times)
         if triggers.slow:
             duration *= SLOW_FACTOR

@@ -119,6 +119,7 @@ class Sandbox:
         finally:
             if state is not None:
                 loop.run_until_complete(state.aclose())
+            loop.run_until_complete(loop.shutdown_default_executor())
             loop.close()
 
     def stop(self) -> None:
@@ -209,6 +210,8 @@ def start(
         faults = os.environ.get(FAULTS_ENV) or None
     if not speed > 0:
         raise ValueError("speed must be positive")
+    if gpus < 1 or balance < 0 or mj_queue_size < 0:
+        raise ValueError("gpus must be at least 1; balance and mj_queue_size not negative")
     sandbox = Sandbox(
         host=host,
         port=port,
