@@ -97,6 +97,34 @@ class Wire:
         headers = {"Authorization": f"Bearer {self.srv.mj_token}", **kwargs.pop("headers", {})}
         return self.http.request(method, self.srv.mj_base_url + path, headers=headers, **kwargs)
 
+    def submit(self, route: str, **body: Any) -> dict[str, Any]:
+        """An MJ ``/mj/submit/<route>`` reply."""
+        reply = self.mj("POST", f"/mj/submit/{route}", json=body)
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
+
+    def fetch(self, task_id: str) -> dict[str, Any]:
+        """One MJ task."""
+        reply = self.mj("GET", f"/mj/task/{task_id}/fetch")
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
+
+    def wait_task(self, task_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Poll an MJ task until terminal; returns it and every distinct state seen."""
+        seen: list[dict[str, Any]] = []
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            task = self.fetch(task_id)
+            if not seen or (seen[-1]["status"], seen[-1]["progress"]) != (
+                task["status"],
+                task["progress"],
+            ):
+                seen.append(task)
+            if task["status"] in ("SUCCESS", "FAILURE", "CANCEL"):
+                return task, seen
+            assert time.monotonic() < deadline, task
+            time.sleep(0.003)
+
     def admin(self, method: str, path: str, **kwargs: Any) -> Any:
         """An admin route's JSON."""
         reply = self.http.request(method, self.srv.url + "/_sandbox" + path, **kwargs)

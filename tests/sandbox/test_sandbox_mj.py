@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import base64
 import io
-import time
 from typing import Any
 
 import httpx
-from conftest import DEADLINE, Wire
+from conftest import Wire
 from PIL import Image
 
 import wjnb.sandbox
@@ -20,39 +19,10 @@ def _png(colour: tuple[int, int, int], size: tuple[int, int] = (64, 48)) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def submit(wire: Wire, route: str, **body: Any) -> dict[str, Any]:
-    reply = wire.mj("POST", f"/mj/submit/{route}", json=body)
-    assert reply.status_code == 200, reply.text
-    return dict(reply.json())
-
-
-def fetch(wire: Wire, task_id: str) -> dict[str, Any]:
-    reply = wire.mj("GET", f"/mj/task/{task_id}/fetch")
-    assert reply.status_code == 200, reply.text
-    return dict(reply.json())
-
-
-def wait_task(wire: Wire, task_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Poll until terminal; returns the last task and every distinct state seen."""
-    seen: list[dict[str, Any]] = []
-    deadline = time.monotonic() + DEADLINE
-    while True:
-        task = fetch(wire, task_id)
-        if not seen or (seen[-1]["status"], seen[-1]["progress"]) != (
-            task["status"],
-            task["progress"],
-        ):
-            seen.append(task)
-        if task["status"] in ("SUCCESS", "FAILURE", "CANCEL"):
-            return task, seen
-        assert time.monotonic() < deadline, task
-        time.sleep(0.003)
-
-
 def test_imagine_upscale_variation_reroll(wire: Wire) -> None:
-    reply = submit(wire, "imagine", prompt="pig --v 6.1", state="my-state", botType="NIJI_JOURNEY")
+    reply = wire.submit("imagine", prompt="pig --v 6.1", state="my-state", botType="NIJI_JOURNEY")
     assert reply["code"] in (1, 22) and reply["result"]
-    task, seen = wait_task(wire, reply["result"])
+    task, seen = wire.wait_task(reply["result"])
     assert task["status"] == "SUCCESS" and task["progress"] == "100%"
     assert task["action"] == "IMAGINE" and task["state"] == "my-state"
     assert task["botType"] == "NIJI_JOURNEY" and task["properties"]["finalPrompt"] == "pig --v 6.1"
@@ -75,25 +45,25 @@ def test_imagine_upscale_variation_reroll(wire: Wire) -> None:
     grid = Image.open(io.BytesIO(httpx.get(task["imageUrl"]).content))
     assert grid.size == (1024, 1024)
 
-    up = submit(wire, "action", taskId=task["id"], customId=task["buttons"][1]["customId"])
+    up = wire.submit("action", taskId=task["id"], customId=task["buttons"][1]["customId"])
     assert up["code"] in (1, 22)
-    upscaled, _ = wait_task(wire, up["result"])
+    upscaled, _ = wire.wait_task(up["result"])
     assert upscaled["action"] == "UPSCALE" and upscaled["status"] == "SUCCESS"
     assert upscaled["customId"] == task["buttons"][1]["customId"]
     assert "upsample" not in str(upscaled["buttons"])
-    again = submit(wire, "action", taskId=task["id"], customId=task["buttons"][1]["customId"])
+    again = wire.submit("action", taskId=task["id"], customId=task["buttons"][1]["customId"])
     assert again["code"] == 21 and again["result"] == up["result"]
     assert again["properties"]["status"] == "SUCCESS"
 
-    var = submit(wire, "action", taskId=task["id"], customId=task["buttons"][5]["customId"])
-    variation, _ = wait_task(wire, var["result"])
+    var = wire.submit("action", taskId=task["id"], customId=task["buttons"][5]["customId"])
+    variation, _ = wire.wait_task(var["result"])
     assert variation["action"] == "VARIATION" and len(variation["buttons"]) == 9
-    up_of_var = submit(
-        wire, "action", taskId=variation["id"], customId=variation["buttons"][0]["customId"]
+    up_of_var = wire.submit(
+        "action", taskId=variation["id"], customId=variation["buttons"][0]["customId"]
     )
-    assert wait_task(wire, up_of_var["result"])[0]["status"] == "SUCCESS"
-    reroll = submit(wire, "action", taskId=task["id"], customId=task["buttons"][4]["customId"])
-    rerolled, _ = wait_task(wire, reroll["result"])
+    assert wire.wait_task(up_of_var["result"])[0]["status"] == "SUCCESS"
+    reroll = wire.submit("action", taskId=task["id"], customId=task["buttons"][4]["customId"])
+    rerolled, _ = wire.wait_task(reroll["result"])
     assert rerolled["action"] == "REROLL"
 
     seeds = {}
@@ -120,85 +90,84 @@ def test_imagine_upscale_variation_reroll(wire: Wire) -> None:
 
 
 def test_action_validation(wire: Wire) -> None:
-    task, _ = wait_task(wire, submit(wire, "imagine", prompt="a cat")["result"])
-    assert submit(wire, "action", taskId="123", customId="x")["code"] == 3
+    task, _ = wire.wait_task(wire.submit("imagine", prompt="a cat")["result"])
+    assert wire.submit("action", taskId="123", customId="x")["code"] == 3
     assert (
-        submit(wire, "action", taskId=task["id"], customId="MJ::JOB::upsample::9::zz")["code"] == 4
+        wire.submit("action", taskId=task["id"], customId="MJ::JOB::upsample::9::zz")["code"] == 4
     )
-    assert submit(wire, "action", taskId=task["id"])["code"] == 4
-    assert submit(wire, "imagine", prompt="")["code"] == 4
-    assert submit(wire, "imagine", prompt="x", botType="OTHER")["code"] == 4
-    assert submit(wire, "imagine", prompt="x", base64Array=["!!"])["code"] == 4
+    assert wire.submit("action", taskId=task["id"])["code"] == 4
+    assert wire.submit("imagine", prompt="")["code"] == 4
+    assert wire.submit("imagine", prompt="x", botType="OTHER")["code"] == 4
+    assert wire.submit("imagine", prompt="x", base64Array=["!!"])["code"] == 4
     assert wire.mj("GET", "/mj/task/999/fetch").status_code == 404
     assert wire.mj("GET", "/mj/task/999/image-seed").json()["code"] == 3
 
 
 def test_banned_word_code_24(wire: Wire) -> None:
-    reply = submit(wire, "imagine", prompt="a [sensitive] thing")
+    reply = wire.submit("imagine", prompt="a [sensitive] thing")
     assert reply["code"] == 24 and reply["properties"]["bannedWord"] == "sensitive"
 
 
 def test_fail_trigger(wire: Wire) -> None:
-    task, _ = wait_task(wire, submit(wire, "imagine", prompt="[fail] pig")["result"])
+    task, _ = wire.wait_task(wire.submit("imagine", prompt="[fail] pig")["result"])
     assert task["status"] == "FAILURE" and task["failReason"] and task["buttons"] == []
 
 
 def test_queue_codes_22_and_23_and_cancel(sandbox_factory: Any, wire_for: Any) -> None:
     srv: wjnb.sandbox.Sandbox = sandbox_factory(gpus=1, mj_queue_size=2)
     wire: Wire = wire_for(srv)
-    first = submit(wire, "imagine", prompt="[slow] one")
+    first = wire.submit("imagine", prompt="[slow] one")
     assert first["code"] == 1
-    second = submit(wire, "imagine", prompt="[slow] two")
+    second = wire.submit("imagine", prompt="[slow] two")
     assert second["code"] == 22 and second["properties"]["numberOfQueues"] == 0
-    third = submit(wire, "imagine", prompt="three")
+    third = wire.submit("imagine", prompt="three")
     assert third["code"] == 22 and third["properties"]["numberOfQueues"] == 1
-    full = submit(wire, "imagine", prompt="four")
+    full = wire.submit("imagine", prompt="four")
     assert full["code"] == 23
     queue = {t["id"]: t["status"] for t in wire.mj("GET", "/mj/task/queue").json()}
     assert queue[second["result"]] == "NOT_START" and len(queue) == 3
     cancelled = wire.mj("POST", f"/mj/task/{third['result']}/cancel").json()
     assert cancelled["code"] == 1
-    assert fetch(wire, third["result"])["status"] == "CANCEL"
+    assert wire.fetch(third["result"])["status"] == "CANCEL"
     refused = wire.mj("POST", f"/mj/task/{first['result']}/cancel").json()
     assert refused["code"] not in (1, 22)
 
 
 def test_blend_describe_and_modal(wire: Wire) -> None:
     images = [_png((200, 30, 30)), _png((30, 30, 200))]
-    assert submit(wire, "blend", base64Array=images[:1])["code"] == 4
-    blend = submit(wire, "blend", base64Array=images, dimensions="PORTRAIT")
-    blended, _ = wait_task(wire, blend["result"])
+    assert wire.submit("blend", base64Array=images[:1])["code"] == 4
+    blend = wire.submit("blend", base64Array=images, dimensions="PORTRAIT")
+    blended, _ = wire.wait_task(blend["result"])
     assert blended["action"] == "BLEND" and blended["status"] == "SUCCESS"
     assert Image.open(io.BytesIO(httpx.get(blended["imageUrl"]).content)).size == (832, 1248)
 
-    described, _ = wait_task(
-        wire, submit(wire, "describe", base64="data:image/png;base64," + images[0])["result"]
+    described, _ = wire.wait_task(
+        wire.submit("describe", base64="data:image/png;base64," + images[0])["result"]
     )
     prompts = described["properties"]["finalPrompt"].split("\n\n")
     assert described["action"] == "DESCRIBE" and len(prompts) == 4
     assert all("crimson" in p and "--ar 4:3" in p for p in prompts)
 
-    imagine, _ = wait_task(wire, submit(wire, "imagine", prompt="a castle")["result"])
-    up, _ = wait_task(
-        wire,
-        submit(wire, "action", taskId=imagine["id"], customId=imagine["buttons"][0]["customId"])[
+    imagine, _ = wire.wait_task(wire.submit("imagine", prompt="a castle")["result"])
+    up, _ = wire.wait_task(
+        wire.submit("action", taskId=imagine["id"], customId=imagine["buttons"][0]["customId"])[
             "result"
         ],
     )
     region = next(b for b in up["buttons"] if b["label"] == "Vary (Region)")
-    modal = submit(wire, "action", taskId=up["id"], customId=region["customId"])
+    modal = wire.submit("action", taskId=up["id"], customId=region["customId"])
     assert modal["code"] == 21 and modal["properties"]["status"] == "MODAL"
-    assert fetch(wire, modal["result"])["status"] == "MODAL"
-    assert submit(wire, "modal", taskId=modal["result"])["code"] == 4  # mask required
-    confirmed = submit(
-        wire, "modal", taskId=modal["result"], maskBase64=images[1], prompt="a castle, red"
+    assert wire.fetch(modal["result"])["status"] == "MODAL"
+    assert wire.submit("modal", taskId=modal["result"])["code"] == 4  # mask required
+    confirmed = wire.submit(
+        "modal", taskId=modal["result"], maskBase64=images[1], prompt="a castle, red"
     )
     assert confirmed["code"] in (1, 22)
-    done, _ = wait_task(wire, modal["result"])
+    done, _ = wire.wait_task(modal["result"])
     assert done["status"] == "SUCCESS" and done["prompt"] == "a castle, red"
     zoom = next(b for b in up["buttons"] if b["label"] == "Zoom Out 2x")
-    zoomed, _ = wait_task(
-        wire, submit(wire, "action", taskId=up["id"], customId=zoom["customId"])["result"]
+    zoomed, _ = wire.wait_task(
+        wire.submit("action", taskId=up["id"], customId=zoom["customId"])["result"]
     )
     assert zoomed["action"] == "ZOOM"
 
@@ -210,7 +179,7 @@ def test_speed_prefixes_and_plain_mj_path(sandbox: wjnb.sandbox.Sandbox, wire: W
         reply = httpx.post(
             f"{sandbox.url}{prefix}/mj/submit/imagine", json={"prompt": "x"}, headers=headers
         )
-        task, _ = wait_task(wire, reply.json()["result"])
+        task, _ = wire.wait_task(reply.json()["result"])
         durations[prefix] = task["finishTime"] - task["startTime"]
     assert durations["/mj-turbo"] < durations[""] < durations["/mj-relax"]
 

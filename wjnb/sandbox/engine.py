@@ -9,7 +9,6 @@ deterministic jitter. Everything here runs on the server's event loop.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import json
@@ -130,7 +129,6 @@ class WujieEngine:
     def __init__(
         self,
         *,
-        loop: asyncio.AbstractEventLoop,
         clock: VirtualClock,
         ids: Ids,
         pool: GpuPool,
@@ -141,7 +139,6 @@ class WujieEngine:
     ) -> None:
         self.artworks: dict[str, Artwork] = {}
         self.avatar_key = avatar_key
-        self._loop = loop
         self._clock = clock
         self._ids = ids
         self._pool = pool
@@ -153,9 +150,9 @@ class WujieEngine:
 
     # ------------------------------------------------------------------ create
 
-    def price(self, body: object, route: str = "/ai/price_info") -> dict[str, Any]:
+    def price(self, body: object) -> dict[str, Any]:
         """``/ai/price_info``: what the same body would cost on ``/ai/create``."""
-        spec = parse_create(body, "/ai/create" if route == "/ai/price_info" else route)
+        spec = parse_create(body, "/ai/create")
         return {
             "user_rights_use": {"daily_free_create_times_use": 0, "deserved_create_times_use": 0},
             "vip_rights_use": {

@@ -46,7 +46,6 @@ class SandboxState:
         self.images = ImageCache()
         self.wujie_pool = GpuPool(loop, self.clock, gpus)
         self.wujie = WujieEngine(
-            loop=loop,
             clock=self.clock,
             ids=self.ids,
             pool=self.wujie_pool,
