@@ -68,6 +68,7 @@ class Client(_routes.Client):
     ``callbacks`` serves ``notify_url`` on loopback (default: when the backend is the
     sandbox or another loopback service). ``reconcile_after`` is how long a create with an
     unknown outcome waits for its callback before it is declared never created.
+    ``prefetch`` downloads each finished picture (and its thumbnail) into the cache at once.
     """
 
     def __init__(
@@ -78,6 +79,7 @@ class Client(_routes.Client):
         reconcile_after: float = 120.0,
         concurrency: int = 4,
         rate: float = 20.0,
+        prefetch: bool = True,
         poll: PollPolicy | None = None,
         **route_options: Any,
     ) -> None:
@@ -88,6 +90,7 @@ class Client(_routes.Client):
             "reconcile_after": reconcile_after,
             "concurrency": concurrency,
             "rate": rate,
+            "prefetch": prefetch,
             "policy": poll,
         }
         self._runner: Runner | None = None

@@ -51,6 +51,8 @@ class _Observable:
         self._observers: list[Callable[[Any], None]] = []
         self._done_event = threading.Event()
         self.done = False
+        #: ``time.monotonic()`` when this client saw the job finish (for latency figures).
+        self.done_at: float | None = None
         self.error: str | None = None
         self.thumbnail_ready = False
 
@@ -74,6 +76,8 @@ class _Observable:
                 logging.getLogger("wjnb.jobs").exception("observer failed")
 
     def _set_done(self) -> None:
+        if not self.done:
+            self.done_at = time.monotonic()
         self.done = True
         self._done_event.set()
 

@@ -330,8 +330,8 @@ class Ledger:
                 (key, request_id, req[0], req[1], idx, _dumps(record), now),
             )
             db.execute(
-                "UPDATE requests SET state = 'accepted', updated = ? WHERE id = ?",
-                (now, request_id),
+                "UPDATE requests SET state = 'accepted', error = ?, updated = ? WHERE id = ?",
+                ("reconciled through its callback", now, request_id),
             )
         return cur.rowcount == 1
 

@@ -15,7 +15,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar, Union
 
@@ -268,17 +268,17 @@ class Model:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     problems: list[str] = field(default_factory=list, compare=False)
 
-    _specs: ClassVar[dict[type, list[tuple[str, str, Any]]]] = {}
+    _specs: ClassVar[dict[type, list[tuple[str, str, Coercer]]]] = {}
     _BASE_FIELDS: ClassVar[frozenset[str]] = frozenset({"raw", "extra", "problems"})
 
     @classmethod
-    def _fields(cls) -> list[tuple[str, str, Any]]:
-        """(python name, wire name, resolved type) of every declared field, cached."""
+    def _fields(cls) -> list[tuple[str, str, Coercer]]:
+        """(python name, wire name, coercer) of every declared field, built once per class."""
         spec = Model._specs.get(cls)
         if spec is None:
             hints = typing.get_type_hints(cls)
             spec = [
-                (f.name, f.metadata.get("alias", f.name), hints[f.name])
+                (f.name, f.metadata.get("alias", f.name), _coercer(hints[f.name]))
                 for f in dataclasses.fields(cls)
                 if f.name not in Model._BASE_FIELDS
             ]
@@ -299,19 +299,21 @@ class Model:
             return obj
         values: dict[str, Any] = {}
         problems: list[str] = []
-        known: set[str] = set()
-        for name, wire, tp in cls._fields():
-            known.add(wire)
-            if wire not in data or data[wire] is None:
+        fields = cls._fields()
+        for name, wire, coerce in fields:
+            value = data.get(wire)
+            if value is None:
                 continue
-            ok, value = _coerce(data[wire], tp)
+            ok, value = coerce(value)
             if ok:
                 values[name] = value
             else:
                 problems.append(wire)
         obj = cls(**values)
         obj.raw = dict(data)
-        obj.extra = {k: v for k, v in data.items() if k not in known}
+        if len(data) > len(values):
+            known = {wire for _, wire, _ in fields}
+            obj.extra = {k: v for k, v in data.items() if k not in known}
         obj.problems = problems
         return obj
 
@@ -351,45 +353,57 @@ def _dump(value: Any) -> Any:
     return value
 
 
-def _coerce(value: Any, tp: Any) -> tuple[bool, Any]:
-    """Coerce a wire value to a declared type; (False, None) when it cannot be."""
+Coercer = Callable[[Any], tuple[bool, Any]]
+
+
+def _coercer(tp: Any) -> Coercer:
+    """A function reading a wire value as ``tp``: (True, value) or (False, None)."""
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        for arg in args:
-            ok, out = _coerce(value, arg)
-            if ok:
-                return True, out
-        return False, None
-    if tp is Any:
-        return True, value
-    if origin is list:
-        if not isinstance(value, list):
+        options = [_coercer(a) for a in typing.get_args(tp) if a is not type(None)]
+        if len(options) == 1:
+            return options[0]
+
+        def first(value: Any) -> tuple[bool, Any]:
+            for option in options:
+                ok, out = option(value)
+                if ok:
+                    return True, out
             return False, None
+
+        return first
+    if origin is list:
         (item_tp,) = typing.get_args(tp) or (Any,)
-        items = []
-        for item in value:
-            ok, out = _coerce(item, item_tp)
-            if ok:
-                items.append(out)
-        return True, items
+        item = _coercer(item_tp)
+
+        def items(value: Any) -> tuple[bool, Any]:
+            if not isinstance(value, list):
+                return False, None
+            out = []
+            for v in value:
+                ok, c = item(v)
+                if ok:
+                    out.append(c)
+            return True, out
+
+        return items
     if origin is dict or tp is dict:
-        return (True, dict(value)) if isinstance(value, Mapping) else (False, None)
+        return lambda v: (True, dict(v)) if isinstance(v, Mapping) else (False, None)
     if isinstance(tp, type) and issubclass(tp, Model):
-        return tp._read(value)
-    if tp is bool:
-        return _to_bool(value)
-    if tp is int:
-        return _to_int(value)
-    if tp is float:
-        return _to_float(value)
-    if tp is str:
-        if isinstance(value, str):
-            return True, value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return True, str(value)
-        return False, None
+        return tp._read
+    return _SCALARS.get(tp, _as_is)
+
+
+def _as_is(value: Any) -> tuple[bool, Any]:
     return True, value
+
+
+def _to_str(value: Any) -> tuple[bool, Any]:
+    if isinstance(value, str):
+        return True, value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True, str(value)
+    return False, None
 
 
 def _to_int(value: Any) -> tuple[bool, Any]:
@@ -432,6 +446,9 @@ def _to_bool(value: Any) -> tuple[bool, Any]:
     if isinstance(value, str) and value.lower() in ("true", "false", "0", "1"):
         return True, value.lower() in ("true", "1")
     return False, None
+
+
+_SCALARS: dict[Any, Coercer] = {bool: _to_bool, int: _to_int, float: _to_float, str: _to_str}
 
 
 # --------------------------------------------------------------------------- Wujie models

@@ -49,6 +49,7 @@ class Receiver:
         self._task: asyncio.Task[None] | None = None
         self.port = 0
         self.counts: Counter[str] = Counter()
+        self._pending: set[asyncio.Task[None]] = set()
 
     @property
     def base_url(self) -> str:
@@ -125,11 +126,18 @@ class Receiver:
         if not isinstance(data, dict):
             self.counts["malformed"] += 1
             return JSONResponse({"ok": False}, status_code=400)
+        # Acknowledge at once and handle after: a sender that waits for each answer (and
+        # retries slow ones) must never queue behind our reads of the artwork's detail.
+        task = asyncio.get_running_loop().create_task(self._handle(kind, rid, data))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        return JSONResponse({"ok": True})
+
+    async def _handle(self, kind: str, rid: str, data: dict[str, Any]) -> None:
         try:
             used = await self._handler(kind, rid, data)
         except Exception:
             log.exception("callback handler failed")
             self.counts["failed"] += 1
-            return JSONResponse({"ok": False}, status_code=500)
+            return
         self.counts["used" if used else "ignored"] += 1
-        return JSONResponse({"ok": True})

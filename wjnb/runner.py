@@ -36,6 +36,7 @@ from .errors import (
     InvalidArgument,
     JobError,
     LedgerError,
+    TransportError,
     WjnbError,
 )
 from .images import ImageStore
@@ -53,6 +54,12 @@ WUJIE_CREATE = "/ai/create"
 AVATAR_CREATE = "/avatar/artwork/create"
 MJ_IMAGINE = "/mj/submit/imagine"
 MJ_ACTION = "/mj/submit/action"
+
+#: What makes two sweeps the same sweep (running the same cell twice resumes it).
+_PLAN_KEYS = ("base", "grid", "seeds", "budget")
+
+#: Rounds a sweep gives one combination whose create was provably never processed.
+_SUBMIT_ROUNDS = 4
 
 #: Create parameters a sweep may vary (anything else is passed through untouched).
 _SWEEP_DEFAULTS: dict[str, Any] = {"model": 1, "num": 1}
@@ -232,8 +239,13 @@ class Runner:
         for combo in combos:  # every combination is checked before anything is sent
             self._checked({**base, **combo})
         if self.ledger.has_experiment(experiment) and self.ledger.requests(experiment):
+            stored = self._plan(experiment)
+            if all(stored.get(k) == json.loads(json.dumps(plan[k])) for k in _PLAN_KEYS):
+                return await self.load(experiment)  # the same cell run again: resume, pay nothing
             raise InvalidArgument(
-                "experiment", f"{experiment!r} exists already; use wjnb.load({experiment!r})"
+                "experiment",
+                f"{experiment!r} already exists with another plan; pick a new name or"
+                f" wjnb.load({experiment!r})",
             )
         await self._start()
         estimate = await self._price(base, combos)
@@ -271,7 +283,9 @@ class Runner:
         jobs: JobSet,
     ) -> None:
         """Submit every combination that has no request yet, within budget and balance."""
-        sent = {_combo_id(r.axes) for r in self.ledger.requests(experiment)}
+        sent = {
+            _combo_id(r.axes) for r in self.ledger.requests(experiment) if r.state != "abandoned"
+        }
         todo = [c for c in combos if _combo_id(c) not in sent]
         budget = plan.get("budget")
         committed = sum(
@@ -279,6 +293,7 @@ class Runner:
             for r in self.ledger.requests(experiment, states=("accepted", "intent", "ambiguous"))
         )
         stop: list[str] = []
+        failed: list[dict[str, Any]] = []
         jobs.pending_requests += len(todo)
         assert self._submit_gate is not None
 
@@ -297,21 +312,40 @@ class Runner:
                             stop.append(f"budget of {budget} credits reached")
                             return
                         committed += cost
-                    await self._pace()
-                    await self._submit_wujie(
-                        WUJIE_CREATE, body, jobs, experiment=experiment, axes=combo
-                    )
+                    await self._submit_with_retries(body, jobs, experiment, combo)
             except InsufficientBalance as exc:
                 stop.append(f"credits ran out: {exc.message}")
-            except ApiError as exc:
-                log.warning("combination %s refused: %s", combo, exc)
+            except (ApiError, TransportError) as exc:
+                log.warning("combination %s not submitted: %s", combo, exc)
+                failed.append(combo)
             finally:
                 jobs.pending_requests -= 1
 
         await asyncio.gather(*(one(c) for c in todo))
+        if failed and not stop:
+            stop.append(f"{len(failed)} combination(s) refused or unreachable")
         plan["state"] = f"stopped: {stop[0]}" if stop else "submitted"
         jobs.stopped_reason = stop[0] if stop else None
         self.ledger.set_meta(experiment, plan)
+
+    async def _submit_with_retries(
+        self, body: dict[str, Any], jobs: JobSet, experiment: str, combo: dict[str, Any]
+    ) -> None:
+        """Submit one combination; a create the service provably never processed is retried."""
+        for attempt in range(_SUBMIT_ROUNDS):
+            await self._pace()
+            try:
+                await self._submit_wujie(
+                    WUJIE_CREATE, body, jobs, experiment=experiment, axes=combo
+                )
+                return
+            except AmbiguousCreate:
+                raise
+            except TransportError as exc:
+                if attempt + 1 == _SUBMIT_ROUNDS:
+                    raise
+                log.warning("create not accepted (%s); trying again", exc)
+                await asyncio.sleep(0.5 * 2**attempt)
 
     async def _pace(self) -> None:
         """Keep creates under ``rate`` per second."""
@@ -353,6 +387,9 @@ class Runner:
             self._ambiguous[row.id] = (row, time.monotonic(), jobs)
             log.warning("create outcome unknown; reconciling through its callback: %s", exc)
             return []
+        except TransportError as exc:  # provably never processed: 429/503/connect failures
+            self.ledger.record_request_state(row.id, "abandoned", str(exc))
+            raise
         except WjnbError as exc:
             self.ledger.record_request_state(row.id, "rejected", str(exc))
             raise
@@ -603,14 +640,20 @@ class Runner:
                     self.ledger.record_request_state(
                         rid, "abandoned", f"no callback within {self.reconcile_after:g} s"
                     )
-                    if row.experiment and row.axes is not None and row.experiment in self._sets:
-                        meta = {e["name"]: e["meta"] for e in self.ledger.experiments()}
-                        plan = meta.get(row.experiment, {})
+                    if row.experiment and row.experiment in self._sets:
+                        plan = self._plan(row.experiment)
                         if plan.get("kind") == "sweep":
                             await self._run_plan(row.experiment, plan, [row.axes], jobs)
             await asyncio.sleep(0.05)
 
     # ------------------------------------------------------------------ resume
+
+    def _plan(self, experiment: str) -> dict[str, Any]:
+        """The stored plan (metadata) of an experiment."""
+        for e in self.ledger.experiments():
+            if e["name"] == experiment:
+                return dict(e["meta"])
+        return {}
 
     async def load(self, experiment: str) -> JobSet:
         """Rebuild an experiment's jobs from the ledger and resume everything unfinished."""
@@ -620,7 +663,7 @@ class Runner:
                 f"no experiment {experiment!r} in {self.ledger.home} (known: {known})"
             )
         await self._start()
-        plan = {e["name"]: e["meta"] for e in self.ledger.experiments()}[experiment]
+        plan = self._plan(experiment)
         jobs = self._jobset(experiment, axes=_plan_axes(plan))
         requests = {r.id: r for r in self.ledger.requests(experiment)}
         restored: list[Job | MjTask] = []

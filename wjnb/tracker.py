@@ -37,6 +37,7 @@ class PollPolicy:
     callback_max_interval: float = 30.0
     coalesce: float = 0.3
     batch_size: int = 50
+    max_keys_per_cycle: int = 1000
     info_concurrency: int = 8
     error_backoff_max: float = 30.0
     unknown_status_limit: int = 3
@@ -234,8 +235,9 @@ class Tracker:
     async def _cycle(self, now: float) -> None:
         self.cycles += 1
         horizon = now + self.policy.coalesce
-        wujie_due = [k for k, e in self._wujie_pending.items() if e.due <= horizon]
-        mj_due = [k for k, e in self._mj_pending.items() if e.due <= horizon]
+        cap = self.policy.max_keys_per_cycle
+        wujie_due = _most_due(self._wujie_pending, horizon, cap)
+        mj_due = _most_due(self._mj_pending, horizon, cap)
         size = self.policy.batch_size
         batches = [
             self._poll_wujie(wujie_due[i : i + size]) for i in range(0, len(wujie_due), size)
@@ -351,3 +353,12 @@ class Tracker:
         )
         wait = min(hi, max(lo, estimate * (1.2 if self.callbacks else 0.9)))
         return wait * (1 + self._rng.uniform(-p.jitter, p.jitter))
+
+
+def _most_due(pending: dict[str, _Entry], horizon: float, cap: int) -> list[str]:
+    """Keys due by ``horizon``, the longest-waiting first, at most ``cap`` of them."""
+    due = [(e.due, k) for k, e in pending.items() if e.due <= horizon]
+    if len(due) > cap:
+        due.sort()
+        due = due[:cap]
+    return [k for _, k in due]
