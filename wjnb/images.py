@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from .errors import ImageError
 
@@ -24,8 +24,6 @@ from .errors import ImageError
 MAX_BYTES = 64 * 1024 * 1024
 #: Largest decoded image accepted (pixels): a 8192 x 8192 canvas.
 MAX_PIXELS = 8192 * 8192
-#: Thumbnails aim to stay under this many bytes in a saved notebook.
-THUMB_TARGET_BYTES = 40 * 1024
 
 
 def check_url(url: str) -> str:
@@ -57,22 +55,13 @@ def decode(data: bytes) -> Image.Image:
 
 
 def thumbnail_bytes(img: Image.Image, size: int = 256, *, blur: bool = False) -> bytes:
-    """A JPEG of at most ``size`` pixels per side, under ``THUMB_TARGET_BYTES`` when possible.
+    """A JPEG of at most ``size`` px per side within the thumbnail byte bound.
 
     ``blur`` hides the content (NSFW results) before it ever leaves the kernel.
     """
-    thumb = img.convert("RGB")
-    thumb.thumbnail((size, size), Image.Resampling.LANCZOS)
-    if blur:
-        thumb = thumb.filter(ImageFilter.GaussianBlur(radius=max(6, size // 12)))
-    data = b""
-    for quality in (82, 70, 55, 40):
-        buf = io.BytesIO()
-        thumb.save(buf, "JPEG", quality=quality, optimize=True)
-        data = buf.getvalue()
-        if len(data) <= THUMB_TARGET_BYTES:
-            break
-    return data
+    from .thumbs import thumbnail
+
+    return thumbnail(img, size, blur=blur)
 
 
 class ImageStore:

@@ -55,6 +55,9 @@ class _Observable:
         self.done_at: float | None = None
         self.error: str | None = None
         self.thumbnail_ready = False
+        #: Set once the finished job's picture is cached (or there is none to cache), so
+        #: ``wait()`` returns with the thumbnail ready and saved notebooks are deterministic.
+        self._settled = threading.Event()
 
     def observe(self, fn: Callable[[Any], None]) -> Callable[[], None]:
         """Call ``fn(self)`` on every change (on the client's loop thread); returns unsubscribe."""
@@ -82,8 +85,17 @@ class _Observable:
         self._done_event.set()
 
     def _wait_event(self, timeout: float | None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
         if not self._done_event.wait(timeout):
             raise TimeoutError(f"{self!r} not finished after {timeout} s")
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        self._settled.wait(left)  # the picture's download; a failure there only logs
+
+    def _settle(self, thumbnail_ready: bool) -> None:
+        """The picture is cached (or will not be): wake waiters, tell observers."""
+        self.thumbnail_ready = thumbnail_ready
+        self._settled.set()
+        self._notify()
 
 
 class Job(_Observable):
@@ -273,6 +285,7 @@ class Job(_Observable):
         if thumb is None:
             self._runner.call(self._runner.fetch_image(url))
             thumb = self._runner.images.thumbnail(url, size, blur=self.nsfw)
+        self.thumbnail_ready = self.thumbnail_ready or thumb is not None
         return thumb
 
     def cancel(self) -> None:

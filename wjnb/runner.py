@@ -172,19 +172,22 @@ class Runner:
         self.ledger.update_jobs([(job.key, job.record, True, raw)])
         if self.prefetch and job.picture_url:
             self.tracker.spawn(self._prefetch(job))
+        else:
+            job._settle(False)
 
     async def _prefetch(self, job: Job | MjTask) -> None:
+        """Cache a finished job's picture and thumbnail, then settle it (waiters return)."""
         url = job.picture_url
-        if not url:
-            return
+        ready = False
         try:
-            await self.fetch_image(url)
-            await asyncio.to_thread(self.images.thumbnail, url, 256, blur=job.nsfw)
+            if url:
+                await self.fetch_image(url)
+                await asyncio.to_thread(self.images.thumbnail, url, 256, blur=job.nsfw)
+                ready = True
         except WjnbError as exc:
             log.warning("image of %s not cached: %s", job.key, exc)
-            return
-        job.thumbnail_ready = True
-        job._notify()
+        finally:
+            job._settle(ready)
 
     async def fetch_image(self, url: str) -> bytes:
         """Download an image once into the disk cache (guards in ``images``)."""
@@ -685,6 +688,12 @@ class Runner:
             restored.append(job)
         jobs._add(restored)
         self.tracker.add([j for j in restored if not j.done])
+        for item in restored:
+            if item.done and not item._settled.is_set():
+                if self.prefetch and item.picture_url:
+                    self.tracker.spawn(self._prefetch(item))
+                else:
+                    item._settle(False)
         for req in requests.values():
             self._secrets[req.id] = req.secret
             if req.state in ("intent", "ambiguous"):
