@@ -1,0 +1,171 @@
+"""The live card of one Wujie job: status, progress, thumbnail and the actions on it.
+
+A card observes its job and redraws from it on every notification (on the client's loop
+thread); it owns nothing but what it displays. Pictures are loaded on a worker thread
+once the job says its thumbnail is cached, so an observer never blocks. NSFW and blocked
+pictures are blurred in the kernel; the real thumbnail is only made and sent when the
+user presses Reveal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from .. import html, thumbs
+from ..errors import WjnbError
+from ..models import ArtworkStatus
+from .style import THUMB, View, act, background, box, button, image, show, text, toggle
+
+if TYPE_CHECKING:
+    from ..jobs import Job
+
+#: Called with (job, seed_only) when the user asks to reuse a job's parameters or seed.
+ReuseCallback = Callable[["Job", bool], None]
+
+_CANCELLABLE = (ArtworkStatus.SUBMITTED, ArtworkStatus.SUBMITTED_ALT, ArtworkStatus.QUEUED)
+
+
+class JobCard(View):
+    """A live view of one ``Job``; ``on_reuse`` connects Reuse/Seed to a Studio form."""
+
+    def __init__(self, job: Job, *, on_reuse: ReuseCallback | None = None) -> None:
+        self.job = job
+        self._on_reuse = on_reuse
+        self._lock = threading.RLock()
+        self._sharp: bytes | None = None  # the real thumbnail (for veiled jobs: once revealed)
+        self._veil: bytes | None = None  # the blurred one shown first for NSFW / BLOCK
+        self._large: bytes | None = None  # the enlarged preview, only while enlarged
+        self._loading: Future[Any] | None = None
+        self._failure: str = ""  # why a picture or an action failed (display only)
+
+        self.picture = image()
+        self.placeholder = text()
+        self.badges = text()
+        self.details = text()
+        self.cancel_button = button("Cancel", "Cancel while it is still queued", kind="danger")
+        self.accelerate_button = button("Speed up", "Accelerate generation (costs credits)")
+        self.reuse_button = button("Reuse", "Fill the Studio form with these parameters")
+        self.seed_button = button("Seed", "Put this picture's seed into the Studio form")
+        self.reveal_button = toggle("Reveal", "Show the flagged picture unblurred")
+        self.enlarge_button = toggle("Enlarge", "Show a larger preview")
+
+        self.cancel_button.on_click(lambda _: act(self.cancel_button, job.cancel, self._acted))
+        self.accelerate_button.on_click(
+            lambda _: act(self.accelerate_button, job.accelerate, self._acted)
+        )
+        self.reuse_button.on_click(lambda _: self._reuse(False))
+        self.seed_button.on_click(lambda _: self._reuse(True))
+        self.reveal_button.observe(lambda _: self._want_sharp(), "value")
+        self.enlarge_button.observe(lambda _: self._want_large(), "value")
+
+        pic = box([self.picture, self.placeholder], "wjnb-pic")
+        body = box([self.badges, self.details], "wjnb-body", vertical=True)
+        actions = box(
+            [
+                self.cancel_button,
+                self.accelerate_button,
+                self.reveal_button,
+                self.enlarge_button,
+                self.reuse_button,
+                self.seed_button,
+            ],
+            "wjnb-actions",
+        )
+        super().__init__([pic, body, actions], "wjnb-card")
+        show(self.reuse_button, on_reuse is not None)
+        show(self.seed_button, on_reuse is not None)
+        self._watch(job.observe(self._changed))
+        self._changed(job, construct=True)
+
+    # ------------------------------------------------------------------ drawing
+
+    def _changed(self, job: Job, construct: bool = False) -> None:
+        """Redraw; start loading the thumbnail once the job says it is cached."""
+        with self._lock:
+            wants = job.done and not job.failed and job.picture_url and self._loading is None
+            if wants and (job.thumbnail_ready or construct):
+                self._loading = background(self._load_thumbnail)
+            self._render()
+
+    def _render(self) -> None:
+        job = self.job
+        with self._lock:
+            shown = self.shown()
+            if shown is not None:
+                self.picture.value = shown
+            else:
+                self.placeholder.value = html.pending_html(job)
+            show(self.picture, shown is not None)
+            show(self.placeholder, shown is None)
+            self.badges.value = html.badges(job)
+            self.details.value = html.job_details_html(job) + html.line_html(
+                self._failure, "#b91c1c"
+            )
+            veiled = html.veiled(job)
+            revealed = bool(self.reveal_button.value)
+            show(self.cancel_button, not job.done and job.status in _CANCELLABLE)
+            show(self.accelerate_button, not job.done)
+            show(self.reveal_button, veiled and self._veil is not None)
+            self.reveal_button.description = "Hide" if revealed else "Reveal"
+            show(self.enlarge_button, shown is not None and (not veiled or revealed))
+            (self.add_class if self.enlarge_button.value else self.remove_class)("wjnb-wide")
+
+    def shown(self) -> bytes | None:
+        """The picture bytes the card is showing now (None: the status placeholder)."""
+        if self.enlarge_button.value and self._large is not None:
+            return self._large
+        if html.veiled(self.job) and not self.reveal_button.value:
+            return self._veil
+        return self._sharp
+
+    # ------------------------------------------------------------------ pictures (worker thread)
+
+    def _load_thumbnail(self) -> None:
+        job = self.job
+        try:
+            data = job.thumbnail(THUMB)
+            if data is not None and html.veiled(job):
+                self._veil = thumbs.blurred(data, THUMB)
+            elif data is not None:
+                self._sharp = thumbs.bounded(data, THUMB)
+        except (WjnbError, OSError) as exc:
+            self._failure = f"picture unavailable: {exc}"
+        self._render()
+
+    def _want_sharp(self) -> None:
+        """Reveal: make the real thumbnail from the full image, once, on a worker thread."""
+        if self.reveal_button.value and self._sharp is None:
+            background(self._load_full, "_sharp", lambda img: thumbs.thumbnail(img, THUMB))
+        self._render()
+
+    def _want_large(self) -> None:
+        """Enlarge: a bigger JPEG preview while on; dropped when off so the notebook stays light."""
+        if self.enlarge_button.value:
+            background(self._load_full, "_large", thumbs.preview)
+        else:
+            self._large = None
+        self._render()
+
+    def _load_full(self, slot: str, encode: Callable[[Any], bytes]) -> None:
+        try:
+            setattr(self, slot, encode(self.job.image()))
+        except (WjnbError, OSError) as exc:
+            self._failure = f"picture unavailable: {exc}"
+        self._render()
+
+    # ------------------------------------------------------------------ actions
+
+    def _acted(self, error: str) -> None:
+        self._failure = error
+        self._render()
+
+    def _reuse(self, seed_only: bool) -> None:
+        if self._on_reuse is not None:
+            self._on_reuse(self.job, seed_only)
+
+    def static_html(self) -> str:
+        """The static card, with the (veiled) thumbnail this card holds."""
+        return html.job_html(self.job, self._veil if html.veiled(self.job) else self._sharp)

@@ -1,0 +1,169 @@
+"""A sweep's labelled contact sheet: live tiles as a widget, a PNG for static use.
+
+Rows are the values of axis ``y``, columns those of axis ``x``; a cell holds every job
+made with that pair (several when the sweep also varies seeds). Tiles observe their jobs
+and fill in as pictures arrive; ``png()`` renders the same sheet with Pillow.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from .. import html, thumbs
+from ..errors import WjnbError
+from .style import THUMB, View, background, box, image, show, text
+
+if TYPE_CHECKING:
+    from ..jobs import Job, MjTask
+
+
+def axis_value(job: Job | MjTask, axis: str) -> Any:
+    """The value ``job`` was made with along ``axis`` (its sweep axes, else its request)."""
+    axes = getattr(job, "axes", None) or {}
+    return axes[axis] if axis in axes else job.request.get(axis)
+
+
+def axis_values(jobs: Sequence[Job | MjTask], axis: str) -> list[Any]:
+    """The values of ``axis``: as the sweep declared them, else as found (sorted if possible)."""
+    declared = (getattr(jobs, "axes", None) or {}).get(axis)
+    if declared:
+        return list(declared)
+    found = list(dict.fromkeys(axis_value(j, axis) for j in jobs))
+    try:
+        return sorted(found)
+    except TypeError:
+        return found
+
+
+def cells(
+    jobs: Sequence[Job | MjTask], x: str, y: str
+) -> tuple[list[Any], list[Any], list[list[list[Job | MjTask]]]]:
+    """(x values, y values, jobs per [row][column]); jobs off both axes are left out."""
+    xs, ys = axis_values(jobs, x), axis_values(jobs, y)
+    table: list[list[list[Job | MjTask]]] = [[[] for _ in xs] for _ in ys]
+    for job in jobs:
+        xv, yv = axis_value(job, x), axis_value(job, y)
+        if xv in xs and yv in ys:
+            table[ys.index(yv)][xs.index(xv)].append(job)
+    return xs, ys, table
+
+
+def sheet_png(jobs: Sequence[Job | MjTask], x: str, y: str, *, tile: int = 160) -> bytes:
+    """The sweep as a labelled PNG: cached thumbnails (veiled when flagged), else the status."""
+    xs, ys, table = cells(jobs, x, y)
+    items = [
+        [[html.static_thumbnail(j) or html.status(j)[0] for j in cell] for cell in row]
+        for row in table
+    ]
+    title = getattr(jobs, "experiment", None) or (
+        str(jobs[0].request.get("prompt") or "") if len(jobs) else None
+    )
+    return thumbs.contact_sheet(
+        items, x_values=xs, y_values=ys, x_name=x, y_name=y, title=title, tile=tile
+    )
+
+
+class Tile(View):
+    """One job in a grid cell: its thumbnail once cached, its status and progress before."""
+
+    def __init__(self, job: Job | MjTask) -> None:
+        self.job = job
+        self._lock = threading.Lock()
+        self._loading = False
+        self.picture = image()
+        self.placeholder = text()
+        super().__init__([box([self.picture, self.placeholder], "wjnb-tile")])
+        self._watch(job.observe(self._changed))
+        self._changed(job)
+
+    def _changed(self, job: Job | MjTask) -> None:
+        with self._lock:
+            if job.done and job.thumbnail_ready and not self._loading:
+                self._loading = True
+                background(self._load)
+        if not self.picture.value:
+            self.placeholder.value = html.pending_html(job)
+        self.picture.tooltip = html.status(job)[0]
+        show(self.picture, bool(self.picture.value))
+        show(self.placeholder, not self.picture.value)
+
+    def _load(self) -> None:
+        try:
+            data = html.static_thumbnail(self.job, THUMB)
+        except (WjnbError, OSError):
+            data = None
+        if data is not None:
+            self.picture.value = data
+        self._changed(self.job)
+
+    def static_html(self) -> str:
+        return html.card_html(self.job)
+
+
+class SweepGrid(View):
+    """A live contact sheet of a sweep along axes ``x`` (columns) and ``y`` (rows)."""
+
+    def __init__(self, jobs: Sequence[Job | MjTask], x: str, y: str) -> None:
+        self.jobs, self.x, self.y = jobs, x, y
+        self._lock = threading.RLock()
+        self._tiles: dict[int, Tile] = {}
+        self.table = widgets.GridBox()
+        self.table.add_class("wjnb-grid")
+        super().__init__([self.table])
+        observe = getattr(jobs, "observe", None)
+        if callable(observe):
+            self._watch(observe(lambda _: self.refresh()))
+        self.refresh()
+
+    @property
+    def tiles(self) -> list[Tile]:
+        """Every job's tile."""
+        return list(self._tiles.values())
+
+    def refresh(self) -> None:
+        """Lay the grid out again for the current members (tiles are kept)."""
+        with self._lock:
+            xs, ys, table = cells(self.jobs, self.x, self.y)
+            label = f'style="font:600 13px {html.FONT};color:#374151;text-align:center"'
+            axis = f'style="font:12px {html.FONT};color:#6b7280"'
+            items: list[widgets.Widget] = [
+                text(f"<div {axis}>{html.esc(self.y)} ↓ &nbsp; {html.esc(self.x)} →</div>")
+            ]
+            items += [text(f"<div {label}>{html.esc(v)}</div>") for v in xs]
+            for yv, row in zip(ys, table, strict=True):
+                items.append(text(f"<div {label}>{html.esc(yv)}</div>"))
+                for cell in row:
+                    items.append(box([self._tile(j) for j in cell], "wjnb-row"))
+            old = self.table.children
+            self.table.layout.grid_template_columns = f"max-content repeat({len(xs)}, max-content)"
+            self.table.children = tuple(items)
+            for w in old:  # labels and cell boxes; the tiles in them are kept
+                w.close()
+
+    def _tile(self, job: Job | MjTask) -> Tile:
+        tile = self._tiles.get(id(job))
+        if tile is None:
+            tile = self._tiles[id(job)] = Tile(job)
+        return tile
+
+    def png(self) -> bytes:
+        """The sheet as a PNG (what ``wjnb.thumbs.contact_sheet`` draws)."""
+        return sheet_png(self.jobs, self.x, self.y)
+
+    def static_html(self) -> str:
+        """The sheet as one embedded JPEG, at most ``MAX_THUMB_BYTES`` per picture in it."""
+        budget = thumbs.MAX_THUMB_BYTES * max(1, len(self.jobs))
+        data = thumbs.thumbnail(self.png(), 4096, max_bytes=budget)
+        return (
+            f'<img src="{thumbs.data_uri(data)}" alt="{html.esc(self.x)} × {html.esc(self.y)}"'
+            ' style="max-width:100%">'
+        )
+
+
+def grid(jobs: Sequence[Job | MjTask], x: str, y: str) -> SweepGrid:
+    """A live labelled contact sheet of a sweep (what ``JobSet.grid(x, y)`` returns)."""
+    return SweepGrid(jobs, x, y)

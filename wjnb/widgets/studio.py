@@ -1,0 +1,438 @@
+"""The Studio: a generation form whose choices come from the backend, over a live gallery.
+
+Models, sizes and samplers are what the service offers (``model_base_infos`` and
+``default_resource``); the cost estimate (``price_info``, debounced) and the credit
+balance stay current while the user edits. Nothing here blocks the kernel: requests go to
+the client's loop thread (``client.submit``) or a worker thread, and their answers update
+the widgets when they arrive. Errors are shown next to the field they concern, never as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from .. import html
+from ..errors import (
+    ApiError,
+    InsufficientBalance,
+    InvalidArgument,
+    SensitivePrompt,
+    TranslationFailed,
+    UnsupportedSize,
+    WjnbError,
+)
+from ..models import DefaultResource, ModelBaseInfo, ModelType
+from .gallery import Gallery
+from .style import View, background, box, show, text
+
+if TYPE_CHECKING:
+    from ..jobclient import Client
+    from ..jobs import Job, JobSet, MjTask
+
+#: Form fields, in the order they are laid out; errors are shown under each.
+FIELDS = ("prompt", "uc_prompt", "model", "size", "sampler", "steps", "cfg", "seed", "num")
+#: Request arguments shown in a field of another name.
+_ARGUMENT_FIELD = {"width": "size", "height": "size", "sampler_index": "sampler"}
+#: Service errors that concern one field.
+_ERROR_FIELD: dict[type[ApiError], str] = {
+    SensitivePrompt: "prompt",
+    TranslationFailed: "prompt",
+    UnsupportedSize: "size",
+}
+_MODEL_NAMES = {
+    ModelType.GENERAL: "General",
+    ModelType.COMIC: "Comic",
+    ModelType.STYLE: "Style",
+    ModelType.MIDJOURNEY: "Midjourney",
+}
+_RED = "#b91c1c"
+
+
+def _pick(wanted: Any, options: list[tuple[str, Any]]) -> Any:
+    """``wanted`` when it is among ``options``' values, else the first value (None if none)."""
+    values = [v for _, v in options]
+    return wanted if wanted in values else (values[0] if values else None)
+
+
+def _field_of(argument: str) -> str | None:
+    """The form field showing a request argument, if the form has one."""
+    name = _ARGUMENT_FIELD.get(argument, argument)
+    return name if name in FIELDS else None
+
+
+def _model_label(info: ModelBaseInfo) -> str:
+    """``General v5.0``: an English family name where the type is known, else the service's."""
+    try:
+        name = _MODEL_NAMES[ModelType(info.type or 0)]
+    except (ValueError, KeyError):
+        name = info.model_desc or f"Model {info.type}"
+    return f"{name} {info.model_version}" if info.model_version else name
+
+
+def _label(label: str) -> widgets.HTML:
+    return text(f'<span style="font:600 12px {html.FONT};color:#374151">{label}</span>')
+
+
+class Studio(View):
+    """The interactive form and live gallery (``wjnb.Studio()``).
+
+    ``client`` defaults to ``wjnb.default_client()`` (the embedded sandbox without
+    credentials). ``debounce`` is how long edits settle before the cost is re-estimated.
+    """
+
+    def __init__(
+        self, client: Client | None = None, *, page_size: int = 8, debounce: float = 0.3
+    ) -> None:
+        if client is None:
+            from .. import default_client
+
+            client = default_client()
+        self.client = client
+        self.debounce = debounce
+        self.jobs: list[Job | MjTask] = []  # submitted from this Studio, newest first
+        self._lock = threading.RLock()
+        self._resources: dict[int, DefaultResource] = {}
+        self._wanted: dict[str, Any] = {}  # size/sampler to select once a model's menu loads
+        self._timer: threading.Timer | None = None
+        self._estimate_seq = 0
+        self.sending: Future[Any] | None = None
+
+        full = widgets.Layout(width="100%")
+        self.prompt = widgets.Textarea(placeholder="Describe the picture…", rows=3, layout=full)
+        self.uc_prompt = widgets.Textarea(
+            placeholder="What to keep out (optional)", rows=2, layout=full
+        )
+        self.model = widgets.Dropdown(layout=widgets.Layout(width="190px"))
+        self.size = widgets.Dropdown(layout=widgets.Layout(width="170px"))
+        self.sampler = widgets.Dropdown(layout=widgets.Layout(width="180px"))
+        self.num = widgets.IntSlider(value=1, min=1, max=4, layout=widgets.Layout(width="170px"))
+        self.steps = widgets.IntSlider(
+            value=30, min=1, max=150, layout=widgets.Layout(width="260px")
+        )
+        self.cfg = widgets.FloatSlider(
+            value=7.0, min=0.0, max=30.0, step=0.5, layout=widgets.Layout(width="260px")
+        )
+        self.seed = widgets.Text(placeholder="random", layout=widgets.Layout(width="170px"))
+        self.submit_button = widgets.Button(description="Generate", button_style="primary", icon="")
+        self.submit_button.add_class("wjnb-submit")
+        self.cost = text()
+        self.balance = text()
+        self.message = text()
+        self.errors = {name: text() for name in FIELDS}
+        for error in self.errors.values():
+            show(error, False)
+
+        field = self._field
+        header = box(
+            [
+                text(f'<span style="font:700 16px {html.FONT};color:#111827">wjnb Studio</span>'),
+                text(html.badge(client.backend, "gray")),
+                self.balance,
+            ],
+            "wjnb-pager",
+        )
+        form = box(
+            [
+                header,
+                field("Prompt", "prompt", self.prompt, full=True),
+                field("Negative prompt", "uc_prompt", self.uc_prompt, full=True),
+                box(
+                    [
+                        field("Model", "model", self.model),
+                        field("Size", "size", self.size),
+                        field("Sampler", "sampler", self.sampler),
+                        field("Images", "num", self.num),
+                    ],
+                    "wjnb-row",
+                ),
+                box(
+                    [
+                        field("Steps", "steps", self.steps),
+                        field("CFG scale", "cfg", self.cfg),
+                        field("Seed", "seed", self.seed),
+                    ],
+                    "wjnb-row",
+                ),
+                box([self.submit_button, self.cost, self.message], "wjnb-pager"),
+            ],
+            "wjnb-studio",
+            vertical=True,
+        )
+        self.gallery = Gallery(self.jobs, page_size=page_size, on_reuse=self.reuse)
+        super().__init__([form, self.gallery])
+
+        self.submit_button.on_click(lambda _: self.submit())
+        self.model.observe(lambda _: self._model_changed(), "value")
+        for w in (
+            self.prompt,
+            self.uc_prompt,
+            self.size,
+            self.sampler,
+            self.num,
+            self.steps,
+            self.cfg,
+            self.seed,
+        ):
+            w.observe(lambda _: self._schedule_estimate(), "value")
+        self._load_models()
+        self.refresh_balance()
+
+    def _field(
+        self, label: str, name: str, widget: widgets.Widget, *, full: bool = False
+    ) -> widgets.Box:
+        """A labelled control with its error line beneath."""
+        classes = ("wjnb-field", "wjnb-full") if full else ("wjnb-field",)
+        return box([_label(label), widget, self.errors[name]], *classes, vertical=True)
+
+    # ------------------------------------------------------------------ choices from the backend
+
+    def _load_models(self) -> None:
+        """Fill the model menu (a blocking call, once, when the Studio is made)."""
+        try:
+            infos = self.client.wujie.model_base_infos()
+        except WjnbError as exc:
+            self.show_error(exc)
+            return
+        options = [(_model_label(i), i.type) for i in infos if i.type is not None]
+        if options:
+            first = options[0][1]
+            try:  # the first model's menu now, so the form is complete when it is shown
+                self._resources[first] = self.client.wujie.default_resource(first)
+            except WjnbError as exc:
+                self.show_error(exc)
+        self.model.options = options
+        if options:
+            self.model.value = options[0][1]  # _model_changed fills in its menu
+
+    def _model_changed(self) -> None:
+        model = self.model.value
+        if model is None:
+            return
+        cached = self._resources.get(model)
+        if cached is not None:
+            self._apply_resource(model, cached)
+        else:
+            self._run(
+                self.client.aio.wujie.default_resource(model),
+                lambda r: self._apply_resource(model, r),
+            )
+
+    def _apply_resource(self, model: int, resource: DefaultResource) -> None:
+        """Offer the sizes and samplers of ``model`` (keeping the current or wanted choice)."""
+        self._resources[model] = resource
+        if self.model.value != model:
+            return
+        menu = resource.create_option_menu
+        sizes = [
+            (
+                f"{r.width}×{r.height}" + (f"  ({r.size_ratio})" if r.size_ratio else ""),
+                (r.width, r.height),
+            )
+            for r in (menu.resolution if menu and menu.resolution else [])
+            if r.width and r.height
+        ]
+        samplers = [
+            (s.sampler_model_name or f"Sampler {s.sampler_index}", s.sampler_index)
+            for s in (menu.sampler_models if menu and menu.sampler_models else [])
+            if s.sampler_index is not None
+        ]
+        size = self._wanted.pop("size", self.size.value)
+        sampler = self._wanted.pop("sampler", self.sampler.value)
+        self.size.options = sizes
+        self.sampler.options = samplers
+        self.size.value = _pick(size, sizes)
+        self.sampler.value = _pick(sampler, samplers)
+        self._schedule_estimate()
+
+    # ------------------------------------------------------------------ the request
+
+    def params(self) -> dict[str, Any]:
+        """The create parameters the form holds now (without the prompt)."""
+        out: dict[str, Any] = {"model": self.model.value}
+        if self.uc_prompt.value.strip():
+            out["uc_prompt"] = self.uc_prompt.value
+        if self.size.value:
+            out["width"], out["height"] = self.size.value
+        if self.sampler.value is not None:
+            out["sampler_index"] = self.sampler.value
+        out["steps"] = self.steps.value
+        out["cfg"] = self.cfg.value
+        if self.seed.value.strip():
+            out["seed"] = self.seed.value.strip()
+        out["num"] = self.num.value
+        return out
+
+    def fill(self, request: dict[str, Any], *, seed_only: bool = False) -> None:
+        """Put a request's parameters into the form (what the cards' Reuse and Seed do)."""
+        if request.get("seed") not in (None, ""):
+            self.seed.value = str(request["seed"])
+        if seed_only:
+            return
+        if request.get("prompt") is not None:
+            self.prompt.value = str(request["prompt"])
+        self.uc_prompt.value = str(request.get("uc_prompt") or "")
+        for name in ("steps", "num"):
+            if request.get(name) is not None:
+                getattr(self, name).value = int(request[name])
+        if request.get("cfg") is not None:
+            self.cfg.value = float(request["cfg"])
+        if request.get("width") and request.get("height"):
+            self._wanted["size"] = (int(request["width"]), int(request["height"]))
+        if request.get("sampler_index") is not None:
+            self._wanted["sampler"] = int(request["sampler_index"])
+        model = request.get("model")
+        if model is not None and model != self.model.value:
+            self.model.value = int(model)  # its menu loads, then the wanted size/sampler apply
+        elif self.model.value in self._resources:
+            self._apply_resource(self.model.value, self._resources[self.model.value])
+
+    def reuse(self, job: Job, seed_only: bool) -> None:
+        """A card's Reuse (all parameters) or Seed (the seed the picture was made with)."""
+        request = dict(job.request)
+        seed = job.record.get("seed")
+        if seed_only:
+            request["seed"] = seed
+        self.fill(request, seed_only=seed_only)
+
+    # ------------------------------------------------------------------ submit
+
+    def submit(self) -> None:
+        """Send the form (the button's action): disabled while sending, re-enabled after."""
+        with self._lock:
+            if self.sending is not None and not self.sending.done():
+                return
+            self.clear_errors()
+            self.submit_button.description = "Sending…"
+            self.submit_button.disabled = True
+            self.sending = background(self._create, self.prompt.value, self.params())
+
+    def _create(self, prompt: str, params: dict[str, Any]) -> None:
+        """Worker thread: create the jobs, then show their cards; errors go next to fields."""
+        try:
+            jobset: JobSet = self.client.generate(prompt, **params)
+        except WjnbError as exc:
+            self.show_error(exc)
+        else:
+            self.jobs[0:0] = list(jobset)
+            self.gallery.show_page(0)
+            self.message.value = ""
+            for job in jobset:
+                self._watch(job.observe(self._job_changed))
+        finally:
+            self.submit_button.description = "Generate"
+            self.submit_button.disabled = False
+        self.refresh_balance()
+
+    def _job_changed(self, job: Job) -> None:
+        if job.done:
+            self.refresh_balance()
+
+    # ------------------------------------------------------------------ estimate and balance
+
+    def _schedule_estimate(self) -> None:
+        """Re-estimate the cost once edits have settled for ``debounce`` seconds."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.debounce, self.estimate)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def estimate(self) -> None:
+        """Ask ``price_info`` for the form's cost (any thread; the answer arrives later)."""
+        with self._lock:
+            self._estimate_seq += 1
+            seq = self._estimate_seq
+        prompt = self.prompt.value
+        if not prompt.strip():
+            self.cost.value = ""
+            return
+
+        def done(price: Any) -> None:
+            if seq == self._estimate_seq:
+                self.cost.value = (
+                    f'<span style="font:13px {html.FONT};color:#374151">'
+                    f"≈ <b>{price.total:,}</b> credits</span>"
+                )
+                self.clear_errors()
+
+        self._run(self.client.aio.wujie.price_info(prompt, **self.params()), done, seq=seq)
+
+    def refresh_balance(self) -> None:
+        """Fetch the credit balance (never blocks; shown when it arrives)."""
+
+        def done(balance: Any) -> None:
+            value = balance.balance
+            tone = "red" if not value else "slate"
+            self.balance.value = html.badge(
+                f"{value:,} credits" if value is not None else "balance unknown", tone
+            )
+
+        self._run(self.client.aio.wujie.balance(), done, quiet=True)
+
+    def _run(
+        self,
+        coro: Coroutine[Any, Any, Any],
+        then: Callable[[Any], None],
+        *,
+        seq: int | None = None,
+        quiet: bool = False,
+    ) -> None:
+        """Run ``coro`` on the client's loop; ``then(result)`` there, errors shown inline."""
+
+        def finished(fut: Future[Any]) -> None:
+            if seq is not None and seq != self._estimate_seq:
+                return  # a newer estimate is on its way
+            try:
+                result = fut.result()
+            except WjnbError as exc:
+                if not quiet:
+                    self.show_error(exc)
+                return
+            then(result)
+
+        self.client.submit(coro).add_done_callback(finished)
+
+    # ------------------------------------------------------------------ errors
+
+    def show_error(self, exc: WjnbError) -> None:
+        """Show ``exc`` next to the field it concerns (or under the button) instead of raising."""
+        field = None
+        if isinstance(exc, InvalidArgument):
+            field = _field_of(exc.argument.split("[")[0])
+            text = str(exc).split(": ", 1)[-1]
+        elif isinstance(exc, ApiError):
+            # The service names the parameter first ("cfg must be between...").
+            field = next((f for t, f in _ERROR_FIELD.items() if isinstance(exc, t)), None)
+            field = field or _field_of(exc.message.split(" ", 1)[0])
+            text = exc.message
+            if isinstance(exc, InsufficientBalance):
+                text = f"Not enough credits: {exc.message}"
+                self.refresh_balance()
+        else:
+            text = str(exc)
+        target = self.errors.get(field or "", self.message)
+        target.value = f'<span style="font:12px {html.FONT};color:{_RED}">{html.esc(text)}</span>'
+        show(target, True)
+
+    def clear_errors(self) -> None:
+        """Remove every inline error message."""
+        for error in self.errors.values():
+            error.value = ""
+            show(error, False)
+        self.message.value = ""
+
+    def static_html(self) -> str:
+        """Static viewers see the gallery's visible cards."""
+        return self.gallery.static_html()
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        super().close()
