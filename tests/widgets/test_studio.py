@@ -1,0 +1,184 @@
+"""The Studio, driven headless: backend choices, estimate, balance, inline errors, submit, reuse."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import wjnb
+import wjnb.sandbox
+from wjnb.widgets import Studio
+from wjnb.widgets.style import shown as visible
+
+
+def sent(studio: Studio, until: Callable[..., None]) -> None:
+    """Click Generate and wait for the submission to come back (button enabled again)."""
+    studio.submit_button.click()
+    until(lambda: not studio.submit_button.disabled, studio)
+
+
+def test_choices_come_from_the_backend(client: wjnb.Client, until: Callable[..., None]) -> None:
+    studio = Studio(client)
+    assert [label for label, _ in studio.model.options] == [
+        "General v5.0",
+        "Comic v3.0",
+        "Style v2.1",
+        "Midjourney v6.1",
+    ]
+    assert studio.model.value == 1
+    resource = client.wujie.default_resource(1).create_option_menu
+    assert [v for _, v in studio.size.options] == [(r.width, r.height) for r in resource.resolution]
+    assert [label for label, _ in studio.sampler.options] == [
+        s.sampler_model_name for s in resource.sampler_models
+    ]
+    assert studio.size.options[0][0] == "512×512  (1:1)"
+    until(lambda: "credits" in studio.balance.value, studio)
+    studio.model.value = 3  # another model's menu loads without blocking
+    until(lambda: studio.size.options and studio.size.value is not None, studio)
+    studio.close()
+
+
+def test_cost_estimate_is_debounced(
+    fresh_sandbox: wjnb.sandbox.Sandbox, fresh_client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    studio = Studio(fresh_client, debounce=0.3)
+    assert studio.cost.value == ""  # nothing to price without a prompt
+    for text in ("a", "a li", "a lighthouse", "a lighthouse at dusk"):
+        studio.prompt.value = text
+    studio.steps.value = 40
+    until(lambda: "credits" in studio.cost.value, studio)
+    priced = fresh_sandbox.counters()["requests"].get("POST /ai/price_info", 0)
+    assert 1 <= priced <= 2  # five edits within the debounce: one estimate (two on a slow box)
+    expected = fresh_client.wujie.price_info("a lighthouse at dusk", **studio.params()).total
+    assert f"<b>{expected:,}</b> credits" in studio.cost.value
+    studio.num.value = 4
+    until(
+        lambda: (
+            f"<b>{fresh_client.wujie.price_info('x', **studio.params()).total:,}</b>"
+            in studio.cost.value
+        ),
+        studio,
+    )
+    studio.close()
+
+
+def test_submit_stays_responsive_and_adds_live_cards(
+    client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    studio = Studio(client)
+    studio.prompt.value = "a lighthouse at dusk"
+    studio.num.value = 2
+    states: list[tuple[bool, str]] = []
+    studio.submit_button.observe(
+        lambda c: states.append((c["new"], studio.submit_button.description)), "disabled"
+    )
+    sent(studio, until)
+    assert states[0] == (True, "Sending…") and states[-1][0] is False
+    assert studio.submit_button.description == "Generate"
+    assert len(studio.gallery.cards) == 2
+    cards = studio.gallery.cards
+    until(
+        lambda: all(c.job.done and c.picture.value for c in cards), studio, *[c.job for c in cards]
+    )
+    assert all("Done" in c.badges.value for c in cards)
+
+    studio.prompt.value = "a second picture"
+    studio.num.value = 1
+    sent(studio, until)
+    assert studio.gallery.cards[0].job.request["prompt"] == "a second picture"  # newest first
+    assert len(studio.jobs) == 3
+    for job in studio.jobs:
+        job.wait(30)
+    studio.close()
+
+
+def test_errors_are_shown_next_to_their_field(
+    fresh_sandbox: wjnb.sandbox.Sandbox, fresh_client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    studio = Studio(fresh_client)
+    creates = fresh_sandbox.counters()["creates"]
+
+    studio.prompt.value = "   "
+    sent(studio, until)
+    assert visible(studio.errors["prompt"]) and "empty" in studio.errors["prompt"].value
+    assert fresh_sandbox.counters()["creates"] == creates  # refused before any request
+
+    studio.prompt.value = "a [sensitive] slogan"
+    sent(studio, until)
+    assert visible(studio.errors["prompt"]) and studio.errors["prompt"].value.strip()
+    assert not studio.gallery.cards
+
+    studio.prompt.value = "a lighthouse"
+    studio.seed.value = "9" * 65  # the service refuses seeds over 64 characters
+    sent(studio, until)
+    assert visible(studio.errors["seed"]) and "seed" in studio.errors["seed"].value
+    assert not visible(studio.errors["prompt"])
+
+    studio.seed.value = ""
+    fresh_sandbox.set_balance(0)
+    sent(studio, until)
+    assert "Not enough credits" in studio.message.value
+    until(lambda: "0 credits" in studio.balance.value, studio)
+    assert not studio.gallery.cards
+
+    fresh_sandbox.set_balance(1000)
+    sent(studio, until)
+    assert len(studio.gallery.cards) == 1
+    assert not any(visible(e) for e in studio.errors.values()) and studio.message.value == ""
+    studio.jobs[0].wait(30)
+    studio.close()
+
+
+def test_reuse_fills_the_form_from_a_card(client: wjnb.Client, until: Callable[..., None]) -> None:
+    studio = Studio(client)
+    studio.prompt.value = "a red bicycle"
+    studio.uc_prompt.value = "blurry"
+    studio.model.value = 3
+    until(lambda: (768, 1024) in [v for _, v in studio.size.options], studio)
+    studio.size.value = (768, 1024)
+    studio.sampler.value = 2
+    studio.steps.value = 42
+    studio.cfg.value = 9.5
+    studio.num.value = 1
+    sent(studio, until)
+    card = studio.gallery.cards[0]
+    until(lambda: card.job.done, card.job)
+
+    studio.prompt.value = "something else"
+    studio.uc_prompt.value = ""
+    studio.model.value = 1
+    studio.steps.value = 10
+    studio.cfg.value = 3.0
+    until(lambda: studio.size.options and studio.model.value == 1, studio)
+    card.reuse_button.click()
+    until(lambda: studio.model.value == 3 and studio.size.value == (768, 1024), studio)
+    assert studio.prompt.value == "a red bicycle" and studio.uc_prompt.value == "blurry"
+    assert (studio.steps.value, studio.cfg.value, studio.sampler.value) == (42, 9.5, 2)
+    assert studio.seed.value == ""  # the request left the seed random
+
+    card.seed_button.click()
+    assert studio.seed.value == str(card.job.record["seed"]) != ""
+    studio.close()
+
+
+def test_submitting_twice_quickly_sends_once(
+    client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    studio = Studio(client)
+    studio.prompt.value = "a lone tree"
+    gate = threading.Event()
+    real = client.generate
+
+    def slow_generate(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    client.generate = slow_generate  # type: ignore[method-assign]
+    studio.submit_button.click()
+    studio.submit()  # a second click while sending is ignored
+    gate.set()
+    until(lambda: not studio.submit_button.disabled, studio)
+    assert len(studio.jobs) == 1
+    studio.jobs[0].wait(30)
+    studio.close()
