@@ -230,22 +230,8 @@ class WujieEngine:
         results = []
         for template, number in plan:
             full_prompt = f"{template['template_name']} portrait, {prompt}".rstrip(", ")
-            spec = CreateSpec(
-                route="/avatar/artwork/create",
-                model=1,
-                prompt=full_prompt,
-                uc_prompt="",
-                num=1,
-                width=1024,
-                height=1024,
-                steps=30,
-                cfg=7.0,
-                sampler_index=0,
-                seed=None,
-                accelerate_times=0,
-                super_size_multiple=1,
-                style_model=None,
-                notify_url=url,
+            spec = replace(
+                _DEFAULT_SPEC, route="/avatar/artwork/create", prompt=full_prompt, notify_url=url
             )
             for _ in range(number):
                 art = self._add(
@@ -594,7 +580,7 @@ class WujieEngine:
         ]
 
 
-_DEFAULT_SPEC = CreateSpec(
+_DEFAULT_SPEC = CreateSpec(  # a default 30-step 1024x1024 image (avatars, /ai/model_info)
     route="/ai/create",
     model=1,
     prompt="-",
