@@ -115,10 +115,10 @@ def to_dataframe(records: Iterable[Mapping[str, Any]], *, axes: Sequence[str] = 
     """
     rows = records if isinstance(records, list) else list(records)
     data: dict[str, Any] = {}
-    complete = True
-    for col in COLUMNS:
-        values, everywhere = _column(rows, col)
-        complete = complete and everywhere
+    columns = _all_columns(rows)
+    complete = columns is not None
+    for i, col in enumerate(COLUMNS):
+        values = list(columns[i]) if columns is not None else _column(rows, col)[0]
         data[col] = _typed(SCHEMA[col], values)
     for col in _extra_keys(rows, complete, axes):
         data[col] = _inferred([row.get(col) for row in rows])
@@ -337,6 +337,20 @@ def export(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+_ALL = operator.itemgetter(*COLUMNS)
+
+
+def _all_columns(rows: list[Mapping[str, Any]]) -> list[tuple[Any, ...]] | None:
+    """Every canonical column in one C-level pass (rows -> tuples -> transposed), or None
+    when some row lacks a canonical key (then columns are read one by one)."""
+    if not rows:
+        return None
+    try:
+        return list(zip(*map(_ALL, rows), strict=True))
+    except KeyError:
+        return None
 
 
 def _column(rows: list[Mapping[str, Any]], name: str) -> tuple[list[Any], bool]:
