@@ -119,6 +119,29 @@ async def _capture(
     return int(start.get("status", 500)), list(start.get("headers", [])), b"".join(chunks)
 
 
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole request body; returns it and a ``receive`` that replays it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replay
+
+
 class SandboxApp:
     """The ASGI entry point."""
 
@@ -148,7 +171,12 @@ class SandboxApp:
         protocol, path, mode = api
         state = self.state
         state.counters.requests[route_name(scope["method"], path)] += 1
-        fault = state.faults.decide(path)
+        request = ""
+        if state.faults.needs_request:  # a rule looks for a key or id in the request
+            body, receive = await _buffered(receive)
+            request = scope.get("query_string", b"").decode("latin-1") + "\n"
+            request += body.decode("utf-8", "replace")
+        fault = state.faults.decide(path, request)
         if fault is not None:
             state.counters.faults[fault.kind] += 1
             if fault.kind in BEFORE:
@@ -216,20 +244,21 @@ class SandboxApp:
         elif fault.kind == "html":
             messages = _messages(200, _HTML_ERROR, b"text/html; charset=utf-8")
         else:  # garbage
-            messages = _messages(200, self._garbage(protocol, body), b"application/json")
+            garbage = self._garbage(protocol, body, fault.variant)
+            messages = _messages(200, garbage, b"application/json")
         for m in messages:
             await send(m)
 
-    def _garbage(self, protocol: str, body: bytes) -> bytes:
+    def _garbage(self, protocol: str, body: bytes, variant: str) -> bytes:
         rng = self.state.faults.rng
         try:
             payload = json.loads(body)
         except ValueError:
             payload = {}
         if protocol == WUJIE and isinstance(payload, dict) and "data" in payload:
-            payload = {**payload, "data": garble(payload["data"], rng)}
+            payload = {**payload, "data": garble(payload["data"], rng, variant=variant)}
         elif isinstance(payload, dict) and "code" in payload:
-            payload = {**garble(payload, rng), "code": payload["code"]}
+            payload = {**garble(payload, rng, variant=variant), "code": payload["code"]}
         else:
-            payload = garble(payload, rng)
+            payload = garble(payload, rng, variant=variant)
         return json.dumps(payload, ensure_ascii=False).encode()

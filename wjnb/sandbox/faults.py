@@ -3,16 +3,21 @@
 A plan is JSON ``{"seed": 1, "rules": [{"kind": K, "rate": 0.1, "routes": ["/ai/create*"],
 "times": N, "status": 503, "retry_after": 1, "delay": 2.0}]}`` or the short form
 ``"5xx=0.1,429=0.05,reset=0.02"`` (a ``seed=N`` item sets the seed). ``routes`` are fnmatch
-globs on the API path after its prefix (``/ai/generating_info``, ``/mj/submit/*``); ``times``
-limits a rule to the first N requests its routes match. Rules are tried in order and the
-first that fires wins; decisions come from a ``random.Random(seed)`` so a run repeats.
+globs on the API path after its prefix (``/ai/generating_info``, ``/mj/submit/*``); ``match``
+is text the request's query string or body must contain (one artwork key, one task id);
+``times`` limits a rule to the first N requests its routes (and ``match``) match. Rules are
+tried in order and the first that fires wins; decisions come from a ``random.Random(seed)``
+so a run repeats.
 
 Kinds: ``5xx`` (status, default 503) and ``429`` (``Retry-After``) reply before processing;
 ``reset`` drops the connection before processing; ``reset_after`` processes the request
 (e.g. really creates the artwork) and then drops the connection; ``slow`` delays the reply
 ``delay`` real seconds after processing; ``malformed`` replies 200 with truncated JSON;
 ``html`` replies 200 with an HTML error page; ``garbage`` replies 200 with a valid envelope
-whose data has wrong types, unknown statuses, huge strings and broken ``audit_info``.
+whose data has wrong types, unknown statuses, huge strings and broken ``audit_info``. A
+``garbage`` rule's ``variant`` narrows it: ``types`` (the default: all of the above),
+``status`` (only every ``status`` becomes an unknown value), ``audit`` (only ``audit_info``
+is broken) or ``huge`` (every string but ``key``/``id`` grows by 200 KB).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 KINDS = ("5xx", "429", "reset", "reset_after", "slow", "malformed", "html", "garbage")
+GARBAGE_VARIANTS = ("types", "status", "audit", "huge")
 BEFORE = frozenset({"5xx", "429", "reset"})  # kinds that answer without processing
 
 
@@ -36,6 +42,7 @@ class Fault:
     status: int = 503
     retry_after: float = 1.0
     delay: float = 2.0
+    variant: str = "types"
 
 
 @dataclass
@@ -49,11 +56,16 @@ class FaultRule:
     status: int = 503
     retry_after: float = 1.0
     delay: float = 2.0
+    match: str | None = None
+    variant: str = "types"
     matched: int = field(default=0, compare=False)
 
-    def applies_to(self, path: str) -> bool:
-        """True when the rule's globs match ``path`` and its ``times`` are not used up."""
+    def applies_to(self, path: str, request: str = "") -> bool:
+        """True when the rule's globs match ``path``, its ``match`` text is in ``request``
+        (query string and body) and its ``times`` are not used up."""
         if self.routes and not any(fnmatchcase(path, g) for g in self.routes):
+            return False
+        if self.match is not None and self.match not in request:
             return False
         return self.times is None or self.matched < self.times
 
@@ -64,12 +76,16 @@ class FaultRule:
             out["routes"] = list(self.routes)
         if self.times is not None:
             out["times"] = self.times
+        if self.match is not None:
+            out["match"] = self.match
         if self.kind == "5xx":
             out["status"] = self.status
         if self.kind == "429":
             out["retry_after"] = self.retry_after
         if self.kind == "slow":
             out["delay"] = self.delay
+        if self.kind == "garbage" and self.variant != "types":
+            out["variant"] = self.variant
         return out
 
 
@@ -130,14 +146,19 @@ class FaultPlan:
             rules.append(_parse_rule({"kind": name, "rate": _number(value, name)}, len(rules)))
         return cls(rules, seed)
 
-    def decide(self, path: str) -> Fault | None:
-        """The fault for a request to API path ``path``, or None."""
+    @property
+    def needs_request(self) -> bool:
+        """True when a rule looks into the request (so its body must be read first)."""
+        return any(rule.match is not None for rule in self.rules)
+
+    def decide(self, path: str, request: str = "") -> Fault | None:
+        """The fault for a request to API path ``path`` (``request``: its query and body)."""
         for rule in self.rules:
-            if not rule.applies_to(path):
+            if not rule.applies_to(path, request):
                 continue
             rule.matched += 1
             if rule.rate >= 1.0 or self.rng.random() < rule.rate:
-                return Fault(rule.kind, rule.status, rule.retry_after, rule.delay)
+                return Fault(rule.kind, rule.status, rule.retry_after, rule.delay, rule.variant)
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,7 +168,15 @@ class FaultPlan:
 
 def _copy_rule(rule: FaultRule) -> FaultRule:
     return FaultRule(
-        rule.kind, rule.rate, rule.routes, rule.times, rule.status, rule.retry_after, rule.delay
+        rule.kind,
+        rule.rate,
+        rule.routes,
+        rule.times,
+        rule.status,
+        rule.retry_after,
+        rule.delay,
+        rule.match,
+        rule.variant,
     )
 
 
@@ -160,11 +189,16 @@ def _number(value: object, what: str) -> float:
         raise ValueError(f"{what} must be a number, got {value!r}") from None
 
 
+_RULE_FIELDS = frozenset(
+    {"kind", "rate", "routes", "times", "status", "retry_after", "delay", "match", "variant"}
+)
+
+
 def _parse_rule(raw: object, index: int) -> FaultRule:
     where = f"fault rule {index}"
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where} must be an object")
-    unknown = set(raw) - {"kind", "rate", "routes", "times", "status", "retry_after", "delay"}
+    unknown = set(raw) - _RULE_FIELDS
     if unknown:
         raise ValueError(f"{where} has unknown fields {sorted(unknown)}")
     kind = raw.get("kind")
@@ -188,11 +222,21 @@ def _parse_rule(raw: object, index: int) -> FaultRule:
     delay = _number(raw.get("delay", 2.0), f"{where} delay")
     if retry_after < 0 or delay < 0:
         raise ValueError(f"{where}: retry_after and delay must not be negative")
-    return FaultRule(kind, rate, tuple(routes), times, status, retry_after, delay)
+    match = raw.get("match")
+    if match is not None and (not isinstance(match, str) or not match):
+        raise ValueError(f"{where}: match must be a non-empty string")
+    variant = raw.get("variant", "types")
+    if variant not in GARBAGE_VARIANTS or (variant != "types" and kind != "garbage"):
+        raise ValueError(
+            f"{where}: variant must be one of {', '.join(GARBAGE_VARIANTS)} (garbage rules only)"
+        )
+    return FaultRule(kind, rate, tuple(routes), times, status, retry_after, delay, match, variant)
 
 
-def garble(value: Any, rng: random.Random, depth: int = 0) -> Any:
+def garble(value: Any, rng: random.Random, depth: int = 0, variant: str = "types") -> Any:
     """A copy of ``value`` with hostile field values, for hardening tests (``garbage``)."""
+    if variant != "types":
+        return _garble_only(value, rng, variant)
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for k, v in value.items():
@@ -215,3 +259,25 @@ def garble(value: Any, rng: random.Random, depth: int = 0) -> Any:
     if isinstance(value, str):
         return rng.choice(["x" * 200_000, 12345, None, {"text": value}, "\u0000\ufffd"])
     return rng.choice(["?", 0])
+
+
+_IDENTITY = frozenset({"key", "id"})
+
+
+def _garble_only(value: Any, rng: random.Random, variant: str) -> Any:
+    """``value`` with only one kind of damage (``status``, ``audit`` or ``huge``)."""
+    if isinstance(value, list):
+        return [_garble_only(v, rng, variant) for v in value]
+    if not isinstance(value, Mapping):
+        return value
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        if variant == "status" and k == "status":
+            out[k] = rng.choice(["PAUSED", "RUNNING"] if isinstance(v, str) else [99, -7, 5])
+        elif variant == "audit" and k == "audit_info":
+            out[k] = rng.choice(['{"check_fail":', "[]", 12, "not json", {"total_suggestion": 3}])
+        elif variant == "huge" and isinstance(v, str) and k not in _IDENTITY:
+            out[k] = v + "x" * 200_000
+        else:
+            out[k] = _garble_only(v, rng, variant)
+    return out
