@@ -19,7 +19,8 @@ install: $(STAMP)
 ## JupyterLab on the demo notebooks, against the embedded sandbox (no account needed).
 demo: $(STAMP)
 	WJNB_SANDBOX_SPEED=$${WJNB_SANDBOX_SPEED:-4} $(BIN)/jupyter lab --ip=127.0.0.1 \
-		--ServerApp.root_dir=notebooks
+		--ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) \
+		$${WJNB_DEMO_ARGS:-}
 
 ## Everything CI checks: lint, types, unit + sandbox + browser tests, notebooks.
 test: $(STAMP) chromium lint typecheck
