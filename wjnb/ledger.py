@@ -233,25 +233,12 @@ class Ledger:
         self, request_id: str, reply: Mapping[str, Any], jobs: Sequence[tuple[str, dict[str, Any]]]
     ) -> None:
         """Commit the reply and its keys (one job row per key) in one transaction."""
-        now = time.time()
         with self._tx() as db:
-            req = db.execute(
-                "SELECT experiment, backend FROM requests WHERE id = ?", (request_id,)
-            ).fetchone()
-            if req is None:
-                raise LedgerError(f"unknown request {request_id}")
+            self._insert_jobs(db, request_id, list(enumerate(jobs)))
             db.execute(
                 "UPDATE requests SET state = 'accepted', reply = ?, error = NULL, updated = ?"
                 " WHERE id = ?",
-                (_dumps(dict(reply)), now, request_id),
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO jobs(key, request_id, experiment, backend, idx, done,"
-                " record, updated) VALUES (?,?,?,?,?,0,?,?)",
-                [
-                    (key, request_id, req[0], req[1], i, _dumps(record), now)
-                    for i, (key, record) in enumerate(jobs)
-                ],
+                (_dumps(dict(reply)), time.time(), request_id),
             )
 
     def record_request_state(self, request_id: str, state: str, error: str | None = None) -> None:
@@ -317,23 +304,34 @@ class Ledger:
 
     def add_job(self, request_id: str, key: str, idx: int, record: dict[str, Any]) -> bool:
         """Attach one key to a request (reconciliation); False when it was already known."""
-        now = time.time()
         with self._tx() as db:
-            req = db.execute(
-                "SELECT experiment, backend FROM requests WHERE id = ?", (request_id,)
-            ).fetchone()
-            if req is None:
-                raise LedgerError(f"unknown request {request_id}")
-            cur = db.execute(
-                "INSERT OR IGNORE INTO jobs(key, request_id, experiment, backend, idx, done,"
-                " record, updated) VALUES (?,?,?,?,?,0,?,?)",
-                (key, request_id, req[0], req[1], idx, _dumps(record), now),
-            )
+            added = self._insert_jobs(db, request_id, [(idx, (key, record))])
             db.execute(
                 "UPDATE requests SET state = 'accepted', error = ?, updated = ? WHERE id = ?",
-                ("reconciled through its callback", now, request_id),
+                ("reconciled through its callback", time.time(), request_id),
             )
-        return cur.rowcount == 1
+        return added == 1
+
+    @staticmethod
+    def _insert_jobs(
+        db: sqlite3.Connection,
+        request_id: str,
+        jobs: Sequence[tuple[int, tuple[str, dict[str, Any]]]],
+    ) -> int:
+        """Insert (idx, (key, record)) rows of one request; returns how many were new."""
+        req = db.execute(
+            "SELECT experiment, backend FROM requests WHERE id = ?", (request_id,)
+        ).fetchone()
+        if req is None:
+            raise LedgerError(f"unknown request {request_id}")
+        now = time.time()
+        before = db.total_changes
+        db.executemany(
+            "INSERT OR IGNORE INTO jobs(key, request_id, experiment, backend, idx, done,"
+            " record, updated) VALUES (?,?,?,?,?,0,?,?)",
+            [(key, request_id, req[0], req[1], i, _dumps(rec), now) for i, (key, rec) in jobs],
+        )
+        return db.total_changes - before
 
     def set_meta(self, name: str, meta: Mapping[str, Any]) -> None:
         """Replace an experiment's metadata (its sweep plan and progress)."""
