@@ -26,6 +26,7 @@ from pandas.api.types import pandas_dtype
 from wjnb.errors import InvalidArgument
 from wjnb.models import TERMINAL_STATUSES, ArtworkStatus
 from wjnb.records import COLUMNS
+from wjnb.validate import non_negative
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -113,7 +114,8 @@ def to_dataframe(records: Iterable[Mapping[str, Any]], *, axes: Sequence[str] = 
     pandas work. A missing key is a missing value; an empty input still has every
     canonical column (and every axis) with its dtype.
     """
-    rows = records if isinstance(records, list) else list(records)
+    rows = _records("records", records)
+    axes = _names("axes", axes)
     data: dict[str, Any] = {}
     columns = _all_columns(rows)
     complete = columns is not None
@@ -128,7 +130,7 @@ def to_dataframe(records: Iterable[Mapping[str, Any]], *, axes: Sequence[str] = 
 def experiments_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """One typed row per experiment from rows with the keys of ``EXPERIMENT_SCHEMA``
     (``created`` as unix seconds or a datetime)."""
-    listed = rows if isinstance(rows, list) else list(rows)
+    listed = _records("rows", rows)
     data = {c: _typed(t, _column(listed, c)[0]) for c, t in EXPERIMENT_SCHEMA.items()}
     return pd.DataFrame(data)
 
@@ -163,7 +165,7 @@ def compare(*frames_or_named: Frames) -> pd.DataFrame:
 
     Categoricals are re-unified after concatenation so the result keeps the schema.
     """
-    frames = [_named(f) for f in frames_or_named]
+    frames = [_named(f"frames_or_named[{i}]", f) for i, f in enumerate(frames_or_named)]
     if not frames:
         return to_dataframe([])
     combined = pd.concat(frames, ignore_index=True, sort=False)
@@ -184,7 +186,10 @@ def summarize(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     ``failure_rate`` over finished rows; NSFW (``involve_yellow == 1``), audit BLOCK and
     REVIEW rates over the finished rows that report those fields (NaN for MJ-only groups).
     """
-    keys = [by] if isinstance(by, str) else list(by)
+    _frame("df", df)
+    keys = _names("by", by)
+    if not keys:
+        raise InvalidArgument("by", "name at least one column to group by")
     _require(df, "by", keys)
     status, yellow, audit = df["status"], df["involve_yellow"], df["audit_suggestion"]
     done = _flag(status.isin(_TERMINAL))
@@ -234,12 +239,20 @@ def pivot(
     Every observed (x, y) pair keeps its cell, NaN when no row there has a value (a grid
     of unfinished jobs still shows); rows missing ``x`` or ``y`` are left out.
     """
+    _frame("df", df)
     _require(df, "x", [x])
     _require(df, "y", [y])
     _require(df, "value", [value])
-    return df.dropna(subset=[x, y]).pivot_table(
-        index=y, columns=x, values=value, aggfunc=cast(Any, agg), observed=True, dropna=False
-    )
+    if not (isinstance(agg, str) or callable(agg)):
+        raise InvalidArgument("agg", f"expected a name like 'mean' or a function, got {agg!r:.40}")
+    try:
+        return df.dropna(subset=[x, y]).pivot_table(
+            index=y, columns=x, values=value, aggfunc=cast(Any, agg), observed=True, dropna=False
+        )
+    except (AttributeError, IndexError, TypeError, ValueError) as exc:
+        if isinstance(agg, str):
+            raise InvalidArgument("agg", f"pandas has no aggregation {agg!r:.40}") from exc
+        raise
 
 
 def plot_metric(
@@ -253,6 +266,7 @@ def plot_metric(
 
     Needs matplotlib (``pip install 'wjnb[plot]'``); returns the Axes it drew on.
     """
+    _frame("df", df)
     _require(df, "x", [x])
     _require(df, "metric", [metric])
     _require(df, "by", [by])
@@ -293,10 +307,11 @@ def thumbnail_table(
     Every header and cell is HTML-escaped, so prompts and server text cannot inject markup.
     Default columns: the usual sweep view plus every non-canonical (axis) column.
     """
-    shown = list(columns) if columns is not None else _table_view(df)
+    _frame("df", df)
+    shown = _names("columns", columns) if columns is not None else _table_view(df)
     _require(df, "columns", shown)
-    head = df.head(max_rows)
-    find = _lookup(thumbnails) if thumbnails is not None else None
+    head = df.head(non_negative("max_rows", max_rows))
+    find = _lookup("thumbnails", thumbnails) if thumbnails is not None else None
     keys = head["key"].tolist() if "key" in head else [None] * len(head)
     header = ([] if find is None else ["image"]) + shown
     lines = ["<tr>" + "".join(f"<th>{_escape(h)}</th>" for h in header) + "</tr>"]
@@ -317,6 +332,9 @@ def export(
 ) -> Path:
     """Write the frame to ``.parquet`` or ``.csv`` (by suffix) with an ``image_path``
     column (the local image file of each key, or missing); returns the path."""
+    _frame("df", df)
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgument("path", f"expected a file path, got {type(path).__name__}")
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".parquet", ".csv"):
@@ -324,7 +342,7 @@ def export(
             "path", f"export writes .parquet or .csv, not {suffix or 'no suffix'!r}"
         )
     _require(df, "df", ["key"])
-    find = _lookup(image_paths) if image_paths is not None else None
+    find = _lookup("image_paths", image_paths) if image_paths is not None else None
     paths = [None if find is None or _missing(k) else find(k) for k in df["key"].tolist()]
     out = df.assign(image_path=pd.array(paths, dtype=STRING))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -477,16 +495,53 @@ def _inferred(values: list[Any]) -> Any:
         return pd.Series(values, dtype=object)
 
 
-def _named(item: Frames) -> pd.DataFrame:
+def _named(argument: str, item: object) -> pd.DataFrame:
     """The frame of one ``compare`` argument, its experiment set when it is named."""
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+        return _frame(argument, item[1]).assign(experiment=item[0])
     if isinstance(item, tuple):
-        name, frame = item
-        return frame.assign(experiment=name)
-    return item
+        raise InvalidArgument(argument, "expected a DataFrame or a (name, DataFrame) pair")
+    return _frame(argument, item)
 
 
-def _require(df: pd.DataFrame, argument: str, names: Iterable[str]) -> None:
-    """Raise ``InvalidArgument`` naming the columns the frame lacks."""
+def _frame(argument: str, value: object) -> pd.DataFrame:
+    """``value`` when it is a DataFrame; ``InvalidArgument`` otherwise."""
+    if not isinstance(value, pd.DataFrame):
+        raise InvalidArgument(argument, f"expected a DataFrame, got {type(value).__name__}")
+    return value
+
+
+def _names(argument: str, value: object) -> list[str]:
+    """Column names given as one name or a collection of names."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (bytes, Mapping, pd.DataFrame)) or not isinstance(value, Iterable):
+        raise InvalidArgument(argument, f"expected column names, got {type(value).__name__}")
+    names = list(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise InvalidArgument(argument, f"column names are text, got {type(name).__name__}")
+    return names
+
+
+def _records(argument: str, value: object) -> list[Mapping[str, Any]]:
+    """A list of records (mappings); each record is checked for its type."""
+    if isinstance(value, (str, bytes, Mapping, pd.DataFrame)) or not isinstance(value, Iterable):
+        raise InvalidArgument(argument, f"expected a list of records, got {type(value).__name__}")
+    rows = value if isinstance(value, list) else list(value)
+    if not all(map(isinstance, rows, itertools.repeat(dict))):  # C-level; else row by row
+        for i, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                what = type(row).__name__
+                raise InvalidArgument(f"{argument}[{i}]", f"expected a mapping, got {what}")
+    return rows
+
+
+def _require(df: pd.DataFrame, argument: str, names: Iterable[object]) -> None:
+    """Raise ``InvalidArgument`` naming the columns the frame lacks (or that cannot be)."""
+    for name in names:
+        if not isinstance(name, str):
+            raise InvalidArgument(argument, f"expected a column name, got {type(name).__name__}")
     missing = [n for n in names if n not in df.columns]
     if missing:
         raise InvalidArgument(argument, f"no column {', '.join(map(repr, missing))} in the frame")
@@ -502,9 +557,16 @@ def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
     return part / whole.where(whole > 0).astype(FLOAT)
 
 
-def _lookup(source: Mapping[str, T] | Callable[[str], T | None]) -> Callable[[str], T | None]:
+def _lookup(
+    argument: str, source: Mapping[str, T] | Callable[[str], T | None]
+) -> Callable[[str], T | None]:
     """A ``key -> value`` function from a mapping or a function."""
-    return source.get if isinstance(source, Mapping) else source
+    if isinstance(source, Mapping):
+        return source.get
+    if not callable(source):
+        what = type(source).__name__
+        raise InvalidArgument(argument, f"expected a mapping or a function, got {what}")
+    return source
 
 
 def _table_view(df: pd.DataFrame) -> list[str]:

@@ -103,3 +103,56 @@ def scan(items: Iterable[tuple[str, str]], needles: dict[str, str], grams: set[s
         for where, text in items
         if (hits := leaks(text, needles, grams))
     ]
+
+
+# --------------------------------------------------------------------------- hostile values
+
+
+def hostile() -> Any:
+    """A hypothesis strategy of values no argument should take without a clear error:
+    wrong types, blanks, huge and non-finite numbers, containers, arbitrary objects."""
+    from hypothesis import strategies as st
+
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=12),
+        st.sampled_from(["", " ", "\t\n", "x" * 5000, "../../etc/passwd", "\x00", "<b>x</b>"]),
+        st.binary(max_size=6),
+        st.lists(st.one_of(st.integers(), st.text(max_size=4), st.none()), max_size=3),
+        st.tuples(st.text(max_size=4), st.integers()),
+        st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+        st.frozensets(st.integers(), max_size=2),
+        st.builds(object),
+    )
+
+
+def outcome(call: Callable[[], Any]) -> tuple[str, BaseException | None, Any]:
+    """Run ``call``: ``("ok", None, result)``, ``("invalid", exc, None)`` for
+    ``InvalidArgument``, ``("wjnb", exc, None)`` for another ``WjnbError``. Anything else
+    propagates (and fails the test)."""
+    from wjnb.errors import InvalidArgument, WjnbError
+
+    try:
+        result = call()
+    except InvalidArgument as exc:
+        assert isinstance(exc.argument, str) and exc.argument, exc
+        assert exc.argument in str(exc), f"the message does not name {exc.argument!r}: {exc}"
+        return "invalid", exc, None
+    except WjnbError as exc:
+        return "wjnb", exc, None
+    return "ok", None, result
+
+
+def tally(kind: str) -> None:
+    """Count one hostile input and how it was answered."""
+    REPORT["bad_inputs"] += 1
+    REPORT[{"ok": "accepted", "invalid": "invalid", "wjnb": "wjnb_errors"}[kind]] += 1
+
+
+def names_param(argument: str, param: str) -> bool:
+    """True when an ``InvalidArgument.argument`` names ``param`` (``templates[0].number``
+    names ``templates``)."""
+    return re.split(r"[\[.]", argument, maxsplit=1)[0] == param
