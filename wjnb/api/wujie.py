@@ -142,7 +142,7 @@ def check_create(body: Mapping[str, Any]) -> dict[str, Any]:
     """A create body checked field by field (unknown fields pass through as JSON)."""
     known = {k: v for k, v in body.items() if k in _CREATE_FIELDS}
     extra = {k: v for k, v in body.items() if k not in _CREATE_FIELDS}
-    if "prompt" not in known:
+    if known.get("prompt") is None:
         raise InvalidArgument("prompt", "a prompt is required")
     return create_body({**known, "extra": extra})
 
