@@ -83,6 +83,12 @@ def compare(*experiments_or_jobsets: str | JobSet, home: str | None = None) -> p
     from .frame import to_dataframe
     from .ledger import Ledger
 
+    for i, item in enumerate(experiments_or_jobsets):
+        if not isinstance(item, (str, JobSet)):
+            raise errors.InvalidArgument(
+                f"experiments_or_jobsets[{i}]",
+                f"expected an experiment name or a JobSet, got {type(item).__name__}",
+            )
     named: list[tuple[str, pd.DataFrame]] = []
     ledger = Ledger(home)
     try:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import LedgerError
+from .errors import InvalidArgument, LedgerError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -107,19 +107,24 @@ class Ledger:
     """Thread-safe access to one home's ``ledger.sqlite3``."""
 
     def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+        if home is not None and not isinstance(home, (str, os.PathLike)):
+            raise InvalidArgument("home", f"expected a directory path, got {type(home).__name__}")
         self.home = Path(home) if home is not None else default_home()
-        self.home.mkdir(parents=True, exist_ok=True)
         self.path = self.home / "ledger.sqlite3"
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            self.path, timeout=30.0, check_same_thread=False, isolation_level=None
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        with self._tx() as db:
-            for stmt in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(stmt)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, timeout=30.0, check_same_thread=False, isolation_level=None
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            with self._tx() as db:
+                for stmt in filter(str.strip, _SCHEMA.split(";")):
+                    db.execute(stmt)
+        except (OSError, sqlite3.Error) as exc:
+            raise LedgerError(f"cannot open a ledger in {str(self.home)[:200]!r}: {exc}") from None
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
