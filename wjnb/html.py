@@ -14,12 +14,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import thumbs
-from .models import ArtworkStatus, AuditSuggestion, IntegralCostMessage, MjStatus
+from .models import ArtworkStatus, AuditSuggestion, IntegralCostMessage, MjStatus, ModelType
 
 if TYPE_CHECKING:
     from .jobs import Job, JobSet, MjTask
 
 FONT = "system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif"
+
+#: Model families by their English name (the service's own names are Chinese).
+MODEL_NAMES = {
+    ModelType.GENERAL: "General",
+    ModelType.COMIC: "Comic",
+    ModelType.STYLE: "Style",
+    ModelType.MIDJOURNEY: "Midjourney",
+}
 
 #: Badge colours: (text, background).
 TONES: dict[str, tuple[str, str]] = {
@@ -140,24 +148,31 @@ def badges(job: Job | MjTask) -> str:
     return "".join(badge(text, tone) for text, tone in [status(job), *flags(job)])
 
 
-def params_text(record: Mapping[str, Any]) -> str:
-    """``model 1 · 512×512 · 30 steps · cfg 7 · sampler 1 · seed 42`` from a job record."""
-    parts: list[str] = []
-    if record.get("model") is not None:
-        parts.append(f"model {record['model']}")
-    if record.get("width") and record.get("height"):
-        parts.append(f"{record['width']}×{record['height']}")
-    if record.get("steps") is not None:
-        parts.append(f"{record['steps']} steps")
-    if record.get("cfg") is not None:
-        parts.append(
-            f"cfg {record['cfg']:g}" if isinstance(record["cfg"], float) else f"cfg {record['cfg']}"
-        )
-    if record.get("sampler_index") is not None:
-        parts.append(f"sampler {record['sampler_index']}")
-    if record.get("seed") not in (None, ""):
-        parts.append(f"seed {record['seed']}")
-    return " · ".join(parts)
+def params_lines(record: Mapping[str, Any]) -> list[str]:
+    """Key parameters in two short lines: ``General · 512×512 · 30 steps`` and
+    ``cfg 7 · sampler 1 · seed 42`` (cards stay one height whatever the values).
+    """
+    model = record.get("model")
+    try:
+        family = MODEL_NAMES[ModelType(model)] if model is not None else None
+    except (ValueError, TypeError):
+        family = f"model {model}"
+    size = (
+        f"{record['width']}×{record['height']}"
+        if record.get("width") and record.get("height")
+        else None
+    )
+    steps = f"{record['steps']} steps" if record.get("steps") is not None else None
+    cfg = record.get("cfg")
+    sampler = record.get("sampler_index")
+    seed = record.get("seed")
+    first = [family, size, steps]
+    second = [
+        f"cfg {cfg:g}" if isinstance(cfg, (int, float)) else None,
+        f"sampler {sampler}" if sampler is not None else None,
+        f"seed {seed}" if seed not in (None, "") else None,
+    ]
+    return [" · ".join(p for p in line if p) for line in (first, second)]
 
 
 def progress_text(job: Job | MjTask) -> str:
@@ -165,8 +180,8 @@ def progress_text(job: Job | MjTask) -> str:
     parts: list[str] = []
     position = getattr(job, "queue_position", None)
     if job.status in _WAITING:
-        if position:
-            parts.append(f"{position} ahead in queue")
+        if position is not None:
+            parts.append(f"{position} ahead in queue" if position else "next in queue")
     elif job.progress is not None:
         parts.append(f"{job.progress:.0f}%")
     eta = duration(getattr(job, "eta_s", None))
@@ -225,7 +240,7 @@ def job_details_html(job: Job) -> str:
     record = job.record
     return (
         prompt_html(str(record.get("prompt") or ""))
-        + line_html(params_text(record))
+        + "".join(line_html(line) for line in params_lines(record))
         + line_html(outcome_text(job), "#b91c1c")
     )
 

@@ -76,7 +76,6 @@ class JobCard(View):
         )
         super().__init__([pic, body, actions], "wjnb-card")
         show(self.reuse_button, on_reuse is not None)
-        show(self.seed_button, on_reuse is not None)
         self._watch(job.observe(self._changed))
         self._changed(job, construct=True)
 
@@ -108,6 +107,8 @@ class JobCard(View):
             revealed = bool(self.reveal_button.value)
             show(self.cancel_button, not job.done and job.status in _CANCELLABLE)
             show(self.accelerate_button, not job.done)
+            seed = job.record.get("seed") not in (None, "")  # a random seed is known once made
+            show(self.seed_button, self._on_reuse is not None and seed)
             show(self.reveal_button, veiled and self._veil is not None)
             self.reveal_button.description = "Hide" if revealed else "Reveal"
             show(self.enlarge_button, shown is not None and (not veiled or revealed))

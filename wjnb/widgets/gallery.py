@@ -46,7 +46,7 @@ class Gallery(View):
         self.next_button.on_click(lambda _: self.show_page(self.page + 1))
         self.cards_box = box([], "wjnb-wrap")
         pager = box([self.title, self.prev_button, self.page_label, self.next_button], "wjnb-pager")
-        super().__init__([pager, self.cards_box])
+        super().__init__([pager, self.cards_box], "wjnb-gallery")
         observe = getattr(jobs, "observe", None)
         if callable(observe):
             self._watch(observe(lambda _: self.refresh()))

@@ -59,12 +59,15 @@ def sheet_png(jobs: Sequence[Job | MjTask], x: str, y: str, *, tile: int = 160) 
         [[html.static_thumbnail(j) or html.status(j)[0] for j in cell] for cell in row]
         for row in table
     ]
-    title = getattr(jobs, "experiment", None) or (
-        str(jobs[0].request.get("prompt") or "") if len(jobs) else None
-    )
     return thumbs.contact_sheet(
-        items, x_values=xs, y_values=ys, x_name=x, y_name=y, title=title, tile=tile
+        items, x_values=xs, y_values=ys, x_name=x, y_name=y, title=title(jobs), tile=tile
     )
+
+
+def title(jobs: Sequence[Job | MjTask]) -> str | None:
+    """``experiment · prompt`` of a sweep (what it is a sheet of)."""
+    parts = [getattr(jobs, "experiment", None), jobs[0].request.get("prompt") if jobs else None]
+    return " · ".join(str(p) for p in parts if p) or None
 
 
 class Tile(View):
@@ -87,7 +90,6 @@ class Tile(View):
                 background(self._load)
         if not self.picture.value:
             self.placeholder.value = html.pending_html(job)
-        self.picture.tooltip = html.status(job)[0]
         show(self.picture, bool(self.picture.value))
         show(self.placeholder, not self.picture.value)
 
@@ -111,9 +113,10 @@ class SweepGrid(View):
         self.jobs, self.x, self.y = jobs, x, y
         self._lock = threading.RLock()
         self._tiles: dict[int, Tile] = {}
+        self.heading = text()
         self.table = widgets.GridBox()
         self.table.add_class("wjnb-grid")
-        super().__init__([self.table])
+        super().__init__([self.heading, self.table])
         observe = getattr(jobs, "observe", None)
         if callable(observe):
             self._watch(observe(lambda _: self.refresh()))
@@ -128,6 +131,10 @@ class SweepGrid(View):
         """Lay the grid out again for the current members (tiles are kept)."""
         with self._lock:
             xs, ys, table = cells(self.jobs, self.x, self.y)
+            self.heading.value = (
+                f'<div style="font:600 14px {html.FONT};color:#111827;margin:0 0 10px">'
+                f"{html.esc(title(self.jobs) or '')}</div>"
+            )
             label = f'style="font:600 13px {html.FONT};color:#374151;text-align:center"'
             axis = f'style="font:12px {html.FONT};color:#6b7280"'
             items: list[widgets.Widget] = [
@@ -137,7 +144,7 @@ class SweepGrid(View):
             for yv, row in zip(ys, table, strict=True):
                 items.append(text(f"<div {label}>{html.esc(yv)}</div>"))
                 for cell in row:
-                    items.append(box([self._tile(j) for j in cell], "wjnb-row"))
+                    items.append(box([self._tile(j) for j in cell], "wjnb-cell"))
             old = self.table.children
             self.table.layout.grid_template_columns = f"max-content repeat({len(xs)}, max-content)"
             self.table.children = tuple(items)

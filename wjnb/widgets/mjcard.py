@@ -42,26 +42,23 @@ class MjCard(View):
         self.badges = text()
         self.details = text()
         self.action_buttons: dict[str, widgets.Button] = {}
-        rows = []
-        for row in _ROWS:
-            rows.append(
-                box(
-                    [self._key(label, _TIPS[label[0]].format(label[1])) for label in row],
-                    "wjnb-actions",
-                )
-            )
+        rows = [
+            box([self._key(label, _TIPS[label[0]].format(label[1])) for label in row])
+            for row in _ROWS
+        ]
         self.reroll_button = self._key("Reroll", "Run the same prompt again", press="reroll")
         self.seed_button = button("Seed", "Ask the proxy for this task's seed")
         self.seed_button.on_click(lambda _: self._ask_seed())
-        rows.append(box([self.reroll_button, self.seed_button], "wjnb-actions"))
+        rows.append(box([self.reroll_button, self.seed_button]))
         self.button_rows = rows
+        self.keys_box = box(rows, "wjnb-keys", vertical=True)
         self.children_box = box([], "wjnb-children")
 
         card = box(
             [
                 box([self.picture, self.placeholder], "wjnb-pic"),
                 box([self.badges, self.details], "wjnb-body", vertical=True),
-                *rows,
+                self.keys_box,
             ],
             "wjnb-card",
             "wjnb-mj",
@@ -119,6 +116,7 @@ class MjCard(View):
             show(self.seed_button, task.done and not task.failed)
             for row in self.button_rows:
                 show(row, any(shown(c) for c in row.children))
+            show(self.keys_box, any(shown(row) for row in self.button_rows))
 
     def _load_thumbnail(self) -> None:
         try:

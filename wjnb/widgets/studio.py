@@ -45,12 +45,6 @@ _ERROR_FIELD: dict[type[ApiError], str] = {
     TranslationFailed: "prompt",
     UnsupportedSize: "size",
 }
-_MODEL_NAMES = {
-    ModelType.GENERAL: "General",
-    ModelType.COMIC: "Comic",
-    ModelType.STYLE: "Style",
-    ModelType.MIDJOURNEY: "Midjourney",
-}
 _RED = "#b91c1c"
 
 
@@ -69,7 +63,7 @@ def _field_of(argument: str) -> str | None:
 def _model_label(info: ModelBaseInfo) -> str:
     """``General v5.0``: an English family name where the type is known, else the service's."""
     try:
-        name = _MODEL_NAMES[ModelType(info.type or 0)]
+        name = html.MODEL_NAMES[ModelType(info.type or 0)]
     except (ValueError, KeyError):
         name = info.model_desc or f"Model {info.type}"
     return f"{name} {info.model_version}" if info.model_version else name

@@ -35,39 +35,45 @@ CSS = f"""
 .wjnb-card.wjnb-wide {{ width: 560px; }}
 .wjnb-card.wjnb-mj {{ width: 300px; }}
 .wjnb-pic {{
-  width: 100%; height: 216px; background: #f3f4f6; display: flex;
+  width: 100%; height: {CARD_WIDTH}px; background: #f3f4f6; display: flex;
   align-items: center; justify-content: center; overflow: hidden;
 }}
 .wjnb-wide .wjnb-pic {{ height: 540px; }}
-.wjnb-mj .wjnb-pic {{ height: 280px; }}
+.wjnb-mj .wjnb-pic {{ height: 300px; }}
 .wjnb-pic img.widget-image {{ max-width: 100%; max-height: 100%; object-fit: contain; }}
 .wjnb-pic .widget-html, .wjnb-pic .widget-html-content {{ width: 100%; }}
 .wjnb-body {{ padding: 8px 12px 0; }}
 .wjnb-body .widget-html-content {{ line-height: 1.4; }}
-.wjnb-actions {{ padding: 6px 12px 12px; flex-wrap: wrap; gap: 6px; }}
+.wjnb-actions {{ padding: 6px 12px 12px; flex-wrap: wrap; gap: 6px; margin-top: auto; }}
 .wjnb-actions:empty {{ display: none; }}
 .wjnb-btn.jupyter-button {{
   height: 26px; line-height: 24px; width: auto; margin: 0; padding: 0 10px;
   font-size: 12px; border-radius: 6px;
 }}
-.wjnb-key.jupyter-button {{ min-width: 44px; font-weight: 600; }}
+.wjnb-keys {{ padding: 8px 12px 12px; gap: 6px; }}
+.wjnb-keys > .widget-hbox {{ gap: 6px; }}
+.wjnb-key.jupyter-button {{ min-width: 56px; font-weight: 600; }}
 .wjnb-children {{ flex-flow: row wrap; padding: 0 0 0 16px; border-left: 2px solid #e5e7eb; }}
 .wjnb-children:empty {{ display: none; }}
-.wjnb-wrap {{ flex-flow: row wrap; align-items: flex-start; }}
+.wjnb-wrap {{ flex-flow: row wrap; align-items: stretch; }}
 .wjnb-pager {{ align-items: center; gap: 8px; margin: 4px 0 10px; }}
 .wjnb-studio {{
-  padding: 16px 18px 14px; margin-bottom: 14px; background: #fbfbfc;
-  border: 1px solid #e5e7eb; border-radius: 12px;
+  box-sizing: border-box; max-width: 980px; padding: 16px 18px 14px; margin-bottom: 14px;
+  background: #fbfbfc; border: 1px solid #e5e7eb; border-radius: 12px;
 }}
+.wjnb-studio .wjnb-full {{ box-sizing: border-box; width: 100%; margin-right: 0; }}
 .wjnb-field {{ margin: 0 12px 6px 0; }}
 .wjnb-field .widget-html-content {{ line-height: 1.3; }}
-.wjnb-field .widget-textarea textarea {{ font-size: 13px; border-radius: 6px; }}
+.wjnb-field .widget-textarea textarea {{
+  font: 13px/1.4 {FONT}; border-radius: 6px; padding: 6px 8px;
+}}
 .wjnb-row {{ flex-flow: row wrap; align-items: flex-start; }}
 .wjnb-submit.jupyter-button {{
   height: 34px; padding: 0 22px; font-size: 14px; font-weight: 600;
   border-radius: 8px; width: auto;
 }}
-.wjnb-grid {{ gap: 8px 10px; align-items: center; }}
+.wjnb-grid {{ gap: 10px 14px; align-items: center; }}
+.wjnb-cell {{ gap: 4px; }}
 .wjnb-tile {{ width: 136px; height: 136px; background: #f3f4f6; border-radius: 8px;
   overflow: hidden; display: flex; align-items: center; justify-content: center; }}
 .wjnb-tile img.widget-image {{ max-width: 100%; max-height: 100%; object-fit: contain; }}
