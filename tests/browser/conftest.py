@@ -145,6 +145,14 @@ class NotebookPage:
             " === 'idle'",
             timeout=60_000,
         )
+        # The notebook gets the whole width: fold the side panels away.
+        page.evaluate(
+            """() => {
+                const shell = window.jupyterapp.shell;
+                if (!shell.leftCollapsed) { shell.collapseLeft(); }
+                if (!shell.rightCollapsed) { shell.collapseRight(); }
+            }"""
+        )
 
     def run(self, index: int, *, wait: bool = True, timeout: float = 60) -> None:
         """Run cell ``index``; ``wait=False`` returns as soon as it has been sent."""
@@ -202,15 +210,30 @@ def browser() -> Iterator[Any]:
             browser.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Remember each phase's report on the test item (the page fixture reads it)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context and page, at a desktop size with crisp screenshots."""
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context and page, at a desktop size with crisp screenshots.
+
+    A failed test leaves a screenshot of the whole page in ``test-artifacts/``.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=2)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     try:
         yield pg
     finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            pg.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True)
         context.close()
 
 
