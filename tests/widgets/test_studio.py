@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -168,17 +169,21 @@ def test_submitting_twice_quickly_sends_once(
     studio = Studio(client)
     studio.prompt.value = "a lone tree"
     gate = threading.Event()
-    real = client.generate
+    runner = client.runner
+    real = runner.generate
 
-    def slow_generate(*args: Any, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(*args, **kwargs)
+    async def held_generate(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.to_thread(gate.wait, 10)
+        return await real(*args, **kwargs)
 
-    client.generate = slow_generate  # type: ignore[method-assign]
+    runner.generate = held_generate  # type: ignore[method-assign]
     studio.submit_button.click()
+    assert studio.submit_button.disabled and studio.submit_button.description == "Sending…"
     studio.submit()  # a second click while sending is ignored
     gate.set()
-    until(lambda: not studio.submit_button.disabled, studio)
-    assert len(studio.jobs) == 1
+    assert studio.sending is not None
+    jobs = studio.sending.result(30)
+    assert jobs is not None and len(studio.jobs) == 1 == len(studio.gallery.cards)
+    assert not studio.submit_button.disabled
     studio.jobs[0].wait(30)
     studio.close()

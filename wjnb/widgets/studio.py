@@ -29,7 +29,7 @@ from ..errors import (
 )
 from ..models import DefaultResource, ModelBaseInfo, ModelType
 from .gallery import Gallery
-from .style import View, background, box, show, text
+from .style import View, box, show, text
 
 if TYPE_CHECKING:
     from ..jobclient import Client
@@ -95,7 +95,7 @@ class Studio(View):
         self._wanted: dict[str, Any] = {}  # size/sampler to select once a model's menu loads
         self._timer: threading.Timer | None = None
         self._estimate_seq = 0
-        self.sending: Future[Any] | None = None
+        self.sending: Future[JobSet | None] | None = None
 
         full = widgets.Layout(width="100%")
         self.prompt = widgets.Textarea(placeholder="Describe the picture…", rows=3, layout=full)
@@ -297,31 +297,42 @@ class Studio(View):
     # ------------------------------------------------------------------ submit
 
     def submit(self) -> None:
-        """Send the form (the button's action): disabled while sending, re-enabled after."""
+        """Send the form (the button's action) without blocking the kernel.
+
+        The create runs on the client's loop (``client.submit``); the button stays disabled
+        until it is answered. ``sending`` completes once the new cards are in the gallery.
+        """
         with self._lock:
             if self.sending is not None and not self.sending.done():
                 return
             self.clear_errors()
             self.submit_button.description = "Sending…"
             self.submit_button.disabled = True
-            self.sending = background(self._create, self.prompt.value, self.params())
+            self.sending = Future()
+            create = self.client.runner.generate(self.prompt.value, **self.params())
+            self.client.submit(create).add_done_callback(self._created)
 
-    def _create(self, prompt: str, params: dict[str, Any]) -> None:
-        """Worker thread: create the jobs, then show their cards; errors go next to fields."""
+    def _created(self, answer: Future[JobSet]) -> None:
+        """On the loop thread: show the new jobs' cards, or the error next to its field."""
+        sending = self.sending
+        jobs: JobSet | None = None
         try:
-            jobset: JobSet = self.client.generate(prompt, **params)
+            jobs = answer.result()
         except WjnbError as exc:
             self.show_error(exc)
+        except Exception as exc:  # a bug or a closed client: say so instead of hanging
+            self.message.value = html.line_html(f"{type(exc).__name__}: {exc}", _RED, 12)
         else:
-            self.jobs[0:0] = list(jobset)
+            self.jobs[0:0] = list(jobs)
             self.gallery.show_page(0)
-            self.message.value = ""
-            for job in jobset:
+            for job in jobs:
                 self._watch(job.observe(self._job_changed))
         finally:
             self.submit_button.description = "Generate"
             self.submit_button.disabled = False
-        self.refresh_balance()
+            self.refresh_balance()
+            if sending is not None:
+                sending.set_result(jobs)
 
     def _job_changed(self, job: Job) -> None:
         if job.done:
