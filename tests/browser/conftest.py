@@ -195,9 +195,13 @@ class NotebookPage:
         return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium; fails (never skips) when it is not installed."""
+    """Headless Debian Chromium; fails (never skips) when it is not installed.
+
+    Module-scoped: Playwright's sync API keeps an asyncio loop running in the main thread
+    while it is open, which would break later tests that call ``asyncio.run``.
+    """
     assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run scripts/ensure-chromium"
     from playwright.sync_api import sync_playwright
 
