@@ -181,7 +181,37 @@ def contact_sheet(
     title: str | None = None,
     tile: int = 160,
 ) -> bytes:
-    """A labelled PNG grid of a two-axis sweep.
+    """``contact_sheet_image`` as PNG bytes: the sweep's picture for static use."""
+    img = contact_sheet_image(
+        cells,
+        x_values=x_values,
+        y_values=y_values,
+        x_name=x_name,
+        y_name=y_name,
+        title=title,
+        tile=tile,
+    )
+    return png(img)
+
+
+def png(img: Image.Image) -> bytes:
+    """Lossless PNG bytes (contact sheets: their labels stay crisp)."""
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def contact_sheet_image(
+    cells: Sequence[Sequence[Sequence[CellItem]]],
+    *,
+    x_values: Sequence[object],
+    y_values: Sequence[object],
+    x_name: str,
+    y_name: str,
+    title: str | None = None,
+    tile: int = 160,
+) -> Image.Image:
+    """A labelled grid of a two-axis sweep.
 
     ``cells[row][col]`` holds the pictures made with ``y_values[row]`` and
     ``x_values[col]`` (several when a sweep also varies seeds); a text item stands for a
@@ -191,10 +221,11 @@ def contact_sheet(
     """
     if len(cells) != len(y_values) or any(len(row) != len(x_values) for row in cells):
         raise ValueError("cells must have one row per y value and one column per x value")
-    images = [
-        open_image(i) for row in cells for items in row for i in items if not isinstance(i, str)
-    ]
-    aspect = images[0].height / images[0].width if images else 1.0
+    first = next(
+        (i for row in cells for items in row for i in items if not isinstance(i, str)), None
+    )
+    size = open_image(first).size if first is not None else (1, 1)
+    aspect = size[1] / size[0]
     tw, th = (tile, round(tile * aspect)) if aspect <= 1 else (round(tile / aspect), tile)
     per_cell = max([len(items) for row in cells for items in row] + [1])
     cols = per_cell if per_cell <= 3 else math.ceil(math.sqrt(per_cell))
@@ -252,6 +283,4 @@ def contact_sheet(
                 r, c = divmod(k, cols)
                 pos = (x0 + c * (tw + inner), y0 + r * (th + inner))
                 sheet.paste(_tile(item, (tw, th), tile_font), pos)
-    buf = io.BytesIO()
-    sheet.save(buf, "PNG", optimize=True)
-    return buf.getvalue()
+    return sheet

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+from PIL import Image
 
 from .. import html, thumbs
 from ..errors import WjnbError
@@ -52,14 +53,14 @@ def cells(
     return xs, ys, table
 
 
-def sheet_png(jobs: Sequence[Job | MjTask], x: str, y: str, *, tile: int = 160) -> bytes:
-    """The sweep as a labelled PNG: cached thumbnails (veiled when flagged), else the status."""
+def sheet_image(jobs: Sequence[Job | MjTask], x: str, y: str, *, tile: int = 160) -> Image.Image:
+    """The sweep as a labelled picture: cached thumbnails (veiled when flagged), else status."""
     xs, ys, table = cells(jobs, x, y)
     items = [
         [[html.static_thumbnail(j) or html.status(j)[0] for j in cell] for cell in row]
         for row in table
     ]
-    return thumbs.contact_sheet(
+    return thumbs.contact_sheet_image(
         items, x_values=xs, y_values=ys, x_name=x, y_name=y, title=title(jobs), tile=tile
     )
 
@@ -158,13 +159,13 @@ class SweepGrid(View):
         return tile
 
     def png(self) -> bytes:
-        """The sheet as a PNG (what ``wjnb.thumbs.contact_sheet`` draws)."""
-        return sheet_png(self.jobs, self.x, self.y)
+        """The sheet as a PNG, for static use (what ``wjnb.thumbs.contact_sheet`` draws)."""
+        return thumbs.png(sheet_image(self.jobs, self.x, self.y))
 
     def static_html(self) -> str:
         """The sheet as one embedded JPEG, at most ``MAX_THUMB_BYTES`` per picture in it."""
         budget = thumbs.MAX_THUMB_BYTES * max(1, len(self.jobs))
-        data = thumbs.thumbnail(self.png(), 4096, max_bytes=budget)
+        data = thumbs.thumbnail(sheet_image(self.jobs, self.x, self.y), 4096, max_bytes=budget)
         return (
             f'<img src="{thumbs.data_uri(data)}" alt="{html.esc(self.x)} × {html.esc(self.y)}"'
             ' style="max-width:100%">'

@@ -328,11 +328,12 @@ class Studio(View):
             for job in jobs:
                 self._watch(job.observe(self._job_changed))
         finally:
-            self.submit_button.description = "Generate"
-            self.submit_button.disabled = False
+            with self._lock:  # a click sees either "sending" or a finished submission
+                self.submit_button.description = "Generate"
+                self.submit_button.disabled = False
+                if sending is not None:
+                    sending.set_result(jobs)
             self.refresh_balance()
-            if sending is not None:
-                sending.set_result(jobs)
 
     def _job_changed(self, job: Job) -> None:
         if job.done:
