@@ -277,8 +277,11 @@ def static_thumbnail(job: Job | MjTask, size: int = 256) -> bytes | None:
     if not job.done or not job.thumbnail_ready:
         return None
     data = job.thumbnail(size)
-    if data is None:
-        return None
+    return None if data is None else shareable(job, data, size)
+
+
+def shareable(job: Job | MjTask, data: bytes, size: int = 256) -> bytes:
+    """A thumbnail fit to leave the kernel: bounded in size, blurred when the job is veiled."""
     return thumbs.blurred(data, size) if veiled(job) else thumbs.bounded(data, size)
 
 

@@ -9,15 +9,14 @@ user presses Reveal.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from .. import html, thumbs
 from ..errors import WjnbError
 from ..models import ArtworkStatus
-from .style import THUMB, View, act, background, box, button, image, show, text, toggle
+from .face import Face
+from .style import THUMB, View, act, background, box, button, show, toggle
 
 if TYPE_CHECKING:
     from ..jobs import Job
@@ -28,23 +27,18 @@ ReuseCallback = Callable[["Job", bool], None]
 _CANCELLABLE = (ArtworkStatus.SUBMITTED, ArtworkStatus.SUBMITTED_ALT, ArtworkStatus.QUEUED)
 
 
-class JobCard(View):
+class JobCard(Face, View):
     """A live view of one ``Job``; ``on_reuse`` connects Reuse/Seed to a Studio form."""
 
+    size = THUMB
+
     def __init__(self, job: Job, *, on_reuse: ReuseCallback | None = None) -> None:
-        self.job = job
+        self.job: Job = job
         self._on_reuse = on_reuse
-        self._lock = threading.RLock()
         self._sharp: bytes | None = None  # the real thumbnail (for veiled jobs: once revealed)
         self._veil: bytes | None = None  # the blurred one shown first for NSFW / BLOCK
         self._large: bytes | None = None  # the enlarged preview, only while enlarged
-        self._loading: Future[Any] | None = None
-        self._failure: str = ""  # why a picture or an action failed (display only)
-
-        self.picture = image()
-        self.placeholder = text()
-        self.badges = text()
-        self.details = text()
+        face = [self._face(), self._text()]
         self.cancel_button = button("Cancel", "Cancel while it is still queued", kind="danger")
         self.accelerate_button = button("Speed up", "Accelerate generation (costs credits)")
         self.reuse_button = button("Reuse", "Fill the Studio form with these parameters")
@@ -61,8 +55,6 @@ class JobCard(View):
         self.reveal_button.observe(lambda _: self._want_sharp(), "value")
         self.enlarge_button.observe(lambda _: self._want_large(), "value")
 
-        pic = box([self.picture, self.placeholder], "wjnb-pic")
-        body = box([self.badges, self.details], "wjnb-body", vertical=True)
         actions = box(
             [
                 self.cancel_button,
@@ -74,31 +66,16 @@ class JobCard(View):
             ],
             "wjnb-actions",
         )
-        super().__init__([pic, body, actions], "wjnb-card")
+        super().__init__([*face, actions], "wjnb-card")
         show(self.reuse_button, on_reuse is not None)
         self._watch(job.observe(self._changed))
         self._changed(job, construct=True)
-
-    # ------------------------------------------------------------------ drawing
-
-    def _changed(self, job: Job, construct: bool = False) -> None:
-        """Redraw; start loading the thumbnail once the job says it is cached."""
-        with self._lock:
-            wants = job.done and not job.failed and job.picture_url and self._loading is None
-            if wants and (job.thumbnail_ready or construct):
-                self._loading = background(self._load_thumbnail)
-            self._render()
 
     def _render(self) -> None:
         job = self.job
         with self._lock:
             shown = self.shown()
-            if shown is not None:
-                self.picture.value = shown
-            else:
-                self.placeholder.value = html.pending_html(job)
-            show(self.picture, shown is not None)
-            show(self.placeholder, shown is None)
+            self._show_picture(shown)
             self.badges.value = html.badges(job)
             self.details.value = html.job_details_html(job) + html.line_html(
                 self._failure, "#b91c1c"
@@ -124,17 +101,11 @@ class JobCard(View):
 
     # ------------------------------------------------------------------ pictures (worker thread)
 
-    def _load_thumbnail(self) -> None:
-        job = self.job
-        try:
-            data = job.thumbnail(THUMB)
-            if data is not None and html.veiled(job):
-                self._veil = thumbs.blurred(data, THUMB)
-            elif data is not None:
-                self._sharp = thumbs.bounded(data, THUMB)
-        except (WjnbError, OSError) as exc:
-            self._failure = f"picture unavailable: {exc}"
-        self._render()
+    def _took(self, data: bytes) -> None:
+        if html.veiled(self.job):
+            self._veil = thumbs.blurred(data, THUMB)
+        else:
+            self._sharp = thumbs.bounded(data, THUMB)
 
     def _want_sharp(self) -> None:
         """Reveal: make the real thumbnail from the full image, once, on a worker thread."""
@@ -155,12 +126,6 @@ class JobCard(View):
             setattr(self, slot, encode(self.job.image()))
         except (WjnbError, OSError) as exc:
             self._failure = f"picture unavailable: {exc}"
-        self._render()
-
-    # ------------------------------------------------------------------ actions
-
-    def _acted(self, error: str) -> None:
-        self._failure = error
         self._render()
 
     def _reuse(self, seed_only: bool) -> None:

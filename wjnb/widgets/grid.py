@@ -15,8 +15,8 @@ import ipywidgets as widgets
 from PIL import Image
 
 from .. import html, thumbs
-from ..errors import WjnbError
-from .style import THUMB, View, background, box, image, show, text
+from .face import Face
+from .style import THUMB, View, box, text
 
 if TYPE_CHECKING:
     from ..jobs import Job, MjTask
@@ -71,37 +71,25 @@ def title(jobs: Sequence[Job | MjTask]) -> str | None:
     return " · ".join(str(p) for p in parts if p) or None
 
 
-class Tile(View):
-    """One job in a grid cell: its thumbnail once cached, its status and progress before."""
+class Tile(Face, View):
+    """One job in a grid cell: its thumbnail (veiled when flagged) once cached, else its
+    status and progress."""
+
+    size = THUMB
 
     def __init__(self, job: Job | MjTask) -> None:
         self.job = job
-        self._lock = threading.Lock()
-        self._loading = False
-        self.picture = image()
-        self.placeholder = text()
-        super().__init__([box([self.picture, self.placeholder], "wjnb-tile")])
+        self._thumb: bytes | None = None
+        super().__init__([self._face("wjnb-tile")])
         self._watch(job.observe(self._changed))
-        self._changed(job)
+        self._changed(job, construct=True)
 
-    def _changed(self, job: Job | MjTask) -> None:
+    def _render(self) -> None:
         with self._lock:
-            if job.done and job.thumbnail_ready and not self._loading:
-                self._loading = True
-                background(self._load)
-        if not self.picture.value:
-            self.placeholder.value = html.pending_html(job)
-        show(self.picture, bool(self.picture.value))
-        show(self.placeholder, not self.picture.value)
+            self._show_picture(self._thumb)
 
-    def _load(self) -> None:
-        try:
-            data = html.static_thumbnail(self.job, THUMB)
-        except (WjnbError, OSError):
-            data = None
-        if data is not None:
-            self.picture.value = data
-        self._changed(self.job)
+    def _took(self, data: bytes) -> None:
+        self._thumb = html.shareable(self.job, data, THUMB)
 
     def static_html(self) -> str:
         return html.card_html(self.job)

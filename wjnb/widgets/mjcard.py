@@ -8,14 +8,13 @@ button asks the proxy for the task's seed and shows it.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from .. import html, thumbs
-from ..errors import WjnbError
-from .style import View, act, background, box, button, image, show, shown, text
+from .face import Face
+from .style import View, act, box, button, show, shown
 
 if TYPE_CHECKING:
     from ..jobs import MjTask
@@ -26,21 +25,16 @@ _ROWS = (("U1", "U2", "U3", "U4"), ("V1", "V2", "V3", "V4"))
 _TIPS = {"U": "Upscale quadrant {}", "V": "Variation of quadrant {}"}
 
 
-class MjCard(View):
+class MjCard(Face, View):
     """A live view of one ``MjTask``; the cards of its child tasks appear beneath it."""
 
-    def __init__(self, task: MjTask) -> None:
-        self.task = task
-        self._lock = threading.RLock()
-        self._thumb: bytes | None = None
-        self._loading = False
-        self._failure = ""
-        self._seed: str | None = None
+    size = MJ_THUMB
 
-        self.picture = image()
-        self.placeholder = text()
-        self.badges = text()
-        self.details = text()
+    def __init__(self, task: MjTask) -> None:
+        self.job = self.task = task
+        self._thumb: bytes | None = None
+        self._seed: str | None = None
+        face = [self._face(), self._text()]
         self.action_buttons: dict[str, widgets.Button] = {}
         rows = [
             box([self._key(label, _TIPS[label[0]].format(label[1])) for label in row])
@@ -53,17 +47,7 @@ class MjCard(View):
         self.button_rows = rows
         self.keys_box = box(rows, "wjnb-keys", vertical=True)
         self.children_box = box([], "wjnb-children")
-
-        card = box(
-            [
-                box([self.picture, self.placeholder], "wjnb-pic"),
-                box([self.badges, self.details], "wjnb-body", vertical=True),
-                self.keys_box,
-            ],
-            "wjnb-card",
-            "wjnb-mj",
-            vertical=True,
-        )
+        card = box([*face, self.keys_box], "wjnb-card", "wjnb-mj", vertical=True)
         super().__init__([card, self.children_box])
         self._watch(task.observe(self._changed))
         self._changed(task, construct=True)
@@ -77,13 +61,24 @@ class MjCard(View):
 
     # ------------------------------------------------------------------ drawing
 
-    def _changed(self, task: MjTask, construct: bool = False) -> None:
+    def _render(self) -> None:
+        task = self.task
         with self._lock:
-            ready = task.done and not task.failed and task.picture_url and not self._loading
-            if ready and (task.thumbnail_ready or construct):
-                self._loading = True
-                background(self._load_thumbnail)
-            self._render()
+            self._show_picture(self._thumb)
+            self.badges.value = html.mj_badges(task)
+            seed = f"seed {self._seed}" if self._seed else ""
+            self.details.value = (
+                html.prompt_html(html.mj_prompt(task))
+                + html.line_html(seed, "#374151", 12)
+                + html.line_html(html.outcome_text(task) or self._failure, "#b91c1c")
+            )
+            offered = {name.lower() for name in html.button_names(task)}
+            for name, b in self.action_buttons.items():
+                show(b, name.lower() in offered)
+            show(self.seed_button, task.done and not task.failed)
+            for row in self.button_rows:
+                show(row, any(shown(c) for c in row.children))
+            show(self.keys_box, any(shown(row) for row in self.button_rows))
             self._sync_children()
 
     def _sync_children(self) -> None:
@@ -94,38 +89,8 @@ class MjCard(View):
                 cards.get(id(t)) or MjCard(t) for t in self.task.children
             )
 
-    def _render(self) -> None:
-        task = self.task
-        with self._lock:
-            if self._thumb is not None:
-                self.picture.value = self._thumb
-            else:
-                self.placeholder.value = html.pending_html(task)
-            show(self.picture, self._thumb is not None)
-            show(self.placeholder, self._thumb is None)
-            self.badges.value = html.mj_badges(task)
-            seed = f"seed {self._seed}" if self._seed else ""
-            self.details.value = (
-                html.prompt_html(html.mj_prompt(task))
-                + html.line_html(seed, "#374151", 12)
-                + html.line_html(html.outcome_text(task) or self._failure, "#b91c1c")
-            )
-            offered = {html_label.lower() for html_label in html.button_names(task)}
-            for name, b in self.action_buttons.items():
-                show(b, name.lower() in offered)
-            show(self.seed_button, task.done and not task.failed)
-            for row in self.button_rows:
-                show(row, any(shown(c) for c in row.children))
-            show(self.keys_box, any(shown(row) for row in self.button_rows))
-
-    def _load_thumbnail(self) -> None:
-        try:
-            data = self.task.thumbnail(MJ_THUMB)
-            if data is not None:
-                self._thumb = thumbs.bounded(data, MJ_THUMB)
-        except (WjnbError, OSError) as exc:
-            self._failure = f"picture unavailable: {exc}"
-        self._render()
+    def _took(self, data: bytes) -> None:
+        self._thumb = thumbs.bounded(data, MJ_THUMB)
 
     # ------------------------------------------------------------------ actions (worker thread)
 
@@ -138,10 +103,6 @@ class MjCard(View):
             self._seed = self.task.seed()
 
         act(self.seed_button, fetch, lambda e: self._acted(e and f"seed: {e}"))
-
-    def _acted(self, error: str) -> None:
-        self._failure = error
-        self._render()
 
     def static_html(self) -> str:
         """The static card, with the grid thumbnail this card holds."""
