@@ -7,16 +7,19 @@ tracked Midjourney tasks (``client.mj.imagine`` returns a task you can ``wait()`
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import contextlib
 import os
 import threading
+import weakref
 from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from . import client as _routes
 from .api.avatar import Template
+from .errors import InvalidArgument
 from .jobs import JobSet, MjTask
 from .runner import Runner
 from .tracker import PollPolicy
@@ -55,9 +58,7 @@ class AvatarJobs(_routes.SyncAvatarApi):
         """Render an avatar into up to 5 templates (``[(template_key, number)]``)."""
         runner = self._owner.runner
         return runner.call(
-            runner.avatar_create(
-                avatar_key, prompt, templates=list(templates), experiment=experiment
-            )
+            runner.avatar_create(avatar_key, prompt, templates=templates, experiment=experiment)
         )
 
 
@@ -85,7 +86,7 @@ class Client(_routes.Client):
     ) -> None:
         super().__init__(**route_options)
         self._runner_options: dict[str, Any] = {
-            "home": Path(home) if home is not None else None,
+            "home": _home(home),
             "callbacks": _loopback(self.config.base_url) if callbacks is None else callbacks,
             "reconcile_after": reconcile_after,
             "concurrency": concurrency,
@@ -95,6 +96,8 @@ class Client(_routes.Client):
         }
         self._runner: Runner | None = None
         self._runner_lock = threading.Lock()
+        # Registered after any sandbox this client started, so it closes first at exit.
+        atexit.register(_close_at_exit, weakref.ref(self))
         self.mj = MjJobs(self)
         self.avatar = AvatarJobs(self)
 
@@ -142,6 +145,22 @@ class Client(_routes.Client):
             with contextlib.suppress(RuntimeError):
                 self.loop.run(self._runner.close())
         super().close()
+
+
+def _close_at_exit(ref: weakref.ref[Client]) -> None:
+    """Stop tracking quietly at interpreter exit (the ledger keeps everything)."""
+    client = ref()
+    if client is not None:
+        client.close()
+
+
+def _home(home: object) -> Path | None:
+    """The ledger home as a path (``InvalidArgument`` for anything that is not one)."""
+    if home is None:
+        return None
+    if not isinstance(home, (str, os.PathLike)) or not str(home).strip():
+        raise InvalidArgument("home", f"expected a folder path, got {type(home).__name__}")
+    return Path(home)
 
 
 def _loopback(url: str | None) -> bool:

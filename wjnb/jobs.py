@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from PIL import Image
 
 from . import records
-from .errors import JobError, WjnbError
+from .errors import InvalidArgument, JobError, WjnbError
 from .images import decode
 from .models import (
     ArtworkInfo,
@@ -92,10 +92,10 @@ class _Observable:
         self._settled.wait(left)  # the picture's download; a failure there only logs
 
     def _settle(self, thumbnail_ready: bool) -> None:
-        """The picture is cached (or will not be): wake waiters, tell observers."""
+        """The picture is cached (or will not be): tell observers, then wake waiters."""
         self.thumbnail_ready = thumbnail_ready
-        self._settled.set()
         self._notify()
+        self._settled.set()
 
 
 class Job(_Observable):
@@ -490,6 +490,13 @@ class JobSet(Sequence[AnyJob]):
         self._observers.append(fn)
         return lambda: self._observers.remove(fn) if fn in self._observers else None
 
+    def _sort(self, key: Callable[[AnyJob], int]) -> None:
+        """Put the jobs in a stable order (a sweep's plan order), telling observers."""
+        ordered = sorted(self._jobs, key=key)
+        if ordered != self._jobs:
+            self._jobs = ordered
+            self._add([])
+
     def _add(self, jobs: Sequence[AnyJob]) -> None:
         self._jobs.extend(jobs)
         for fn in list(self._observers):
@@ -560,6 +567,12 @@ class JobSet(Sequence[AnyJob]):
         """A labelled contact sheet of a sweep along two axes (widget with PNG fallback)."""
         from .widgets import grid
 
+        known = set(self.axes) or {k for j in self._jobs for k in j.request}
+        for name, axis in (("x", x), ("y", y)):
+            if not isinstance(axis, str) or axis not in known:
+                axes = ", ".join(sorted(map(str, known))) or "none"
+                raise InvalidArgument(name, f"no axis {axis!r} in this set (axes: {axes})")
+
         return grid(self, x, y)
 
     def _repr_html_(self) -> str:
@@ -569,11 +582,15 @@ class JobSet(Sequence[AnyJob]):
 
 
 def _progress_bar(jobs: JobSet) -> Callable[[], None] | None:
-    """Show a progress bar in a live notebook; returns a function that closes it."""
+    """Show a progress bar in a live notebook; returns a function that closes it.
+
+    The bar's static text (``wjnb: 18/18 done``) is refreshed in place when it closes, so
+    a saved notebook shows the final count where widgets do not render.
+    """
     try:
         from IPython import get_ipython
 
-        shell = get_ipython()
+        shell = get_ipython()  # type: ignore[no-untyped-call]
     except ImportError:
         return None
     if shell is None or not hasattr(shell, "kernel"):
@@ -583,22 +600,34 @@ def _progress_bar(jobs: JobSet) -> Callable[[], None] | None:
 
     bar = w.IntProgress(min=0, max=max(1, len(jobs)), description="wjnb")
     label = w.Label()
-    box = w.HBox([bar, label])
+
+    def summary() -> str:
+        return f"wjnb: {sum(j.done for j in jobs)}/{len(jobs)} done"
+
+    class Progress(w.HBox):  # type: ignore[misc]
+        def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+            data: dict[str, Any] = super()._repr_mimebundle_(**kwargs) or {}
+            data["text/plain"] = summary()
+            data["text/html"] = f"<code>{summary()}</code>"
+            return data
+
+    box = Progress([bar, label])
 
     def refresh(_: object = None) -> None:
-        done = sum(j.done for j in jobs)
         bar.max = max(1, len(jobs))
-        bar.value = done
-        label.value = f"{done}/{len(jobs)} done"
+        bar.value = sum(j.done for j in jobs)
+        label.value = summary().removeprefix("wjnb: ")
 
     subs = [j.observe(refresh) for j in jobs]
     subs.append(jobs.observe(refresh))
     refresh()
-    display(box)  # type: ignore[no-untyped-call]
+    handle = display(box, display_id=True)  # type: ignore[no-untyped-call]
 
     def close() -> None:
         refresh()
         for unsubscribe in subs:
             unsubscribe()
+        if handle is not None:
+            handle.update(box)
 
     return close

@@ -17,7 +17,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -201,6 +201,7 @@ class Runner:
         self, prompt: str, *, experiment: str | None = None, **params: Any
     ) -> JobSet:
         """One create request (``num`` images) -> a JobSet of its artworks."""
+        experiment = _experiment(experiment)
         body = {**_SWEEP_DEFAULTS, **params, "prompt": prompt}
         body = self._checked(body)
         await self._start()
@@ -221,14 +222,20 @@ class Runner:
         **params: Any,
     ) -> JobSet:
         """One create per combination of ``grid`` x ``seeds``; priced and budgeted first."""
-        validate.text("experiment", experiment)
+        validate.nonblank("experiment", experiment, max_len=200)
         if not isinstance(grid, Mapping) or not grid:
             raise InvalidArgument("grid", "give at least one axis, e.g. {'cfg': [4, 7]}")
         for axis, values in grid.items():
+            if not isinstance(axis, str) or not axis.strip():
+                raise InvalidArgument("grid", f"axis names are parameter names, got {axis!r}")
             if not isinstance(values, Sequence) or isinstance(values, str) or not values:
                 raise InvalidArgument("grid", f"axis {axis!r} needs a non-empty list of values")
         if budget is not None:
             validate.non_negative("budget", budget)
+        if seeds is not None and (
+            isinstance(seeds, (str, bytes, Mapping)) or not isinstance(seeds, Sequence) or not seeds
+        ):
+            raise InvalidArgument("seeds", "expected a non-empty list of seeds, e.g. [1, 2]")
         base = {**_SWEEP_DEFAULTS, **params, "prompt": prompt}
         plan = {
             "kind": "sweep",
@@ -325,6 +332,7 @@ class Runner:
                 jobs.pending_requests -= 1
 
         await asyncio.gather(*(one(c) for c in todo))
+        jobs._sort(_plan_order(combos))
         if failed and not stop:
             stop.append(f"{len(failed)} combination(s) refused or unreachable")
         plan["state"] = f"stopped: {stop[0]}" if stop else "submitted"
@@ -463,10 +471,11 @@ class Runner:
         avatar_key: str,
         prompt: str | None = None,
         *,
-        templates: Sequence[Template] = (),
+        templates: Iterable[Template] = (),
         experiment: str | None = None,
     ) -> JobSet:
         """Avatar camera: ``number`` artworks per template, tracked like any artwork."""
+        experiment = _experiment(experiment)
         body = check_avatar(avatar_key, prompt, templates)
         await self._start()
         if experiment:
@@ -488,6 +497,10 @@ class Runner:
 
     async def imagine(self, prompt: str, *, experiment: str | None = None, **params: Any) -> MjTask:
         """Submit an IMAGINE task and track it."""
+        experiment = _experiment(experiment)
+        for own in ("state", "notify_hook"):
+            if own in params:
+                raise InvalidArgument(own, f"wjnb sets {own} itself (it reconciles the task)")
         body = {"prompt": prompt, **params}
         return await self._submit_mj(MJ_IMAGINE, body, experiment=experiment, parent=None)
 
@@ -660,8 +673,9 @@ class Runner:
 
     async def load(self, experiment: str) -> JobSet:
         """Rebuild an experiment's jobs from the ledger and resume everything unfinished."""
+        validate.nonblank("experiment", experiment, max_len=200)
         if not self.ledger.has_experiment(experiment):
-            known = ", ".join(e["name"] for e in self.ledger.experiments()) or "none"
+            known = ", ".join(str(e["name"]) for e in self.ledger.experiments()) or "none"
             raise LedgerError(
                 f"no experiment {experiment!r} in {self.ledger.home} (known: {known})"
             )
@@ -701,9 +715,16 @@ class Runner:
                     req.id, "ambiguous", "outcome unknown after restart"
                 )
                 self._ambiguous[req.id] = (req, time.monotonic(), jobs)
-        if plan.get("kind") == "sweep" and plan.get("state") == "submitting":
-            await self._run_plan(experiment, plan, _combinations(plan), jobs)
+        if plan.get("kind") == "sweep":
+            if plan.get("state") == "submitting":
+                await self._run_plan(experiment, plan, _combinations(plan), jobs)
+            jobs._sort(_plan_order(_combinations(plan)))
         return jobs
+
+
+def _experiment(value: object) -> str | None:
+    """An experiment name: None, or non-blank text of at most 200 characters."""
+    return None if value is None else validate.nonblank("experiment", value, max_len=200)
 
 
 def _has_mj(aclient: Any) -> bool:
@@ -729,6 +750,12 @@ def _plan_axes(plan: Mapping[str, Any]) -> dict[str, list[Any]]:
     if plan.get("seeds"):
         axes["seed"] = plan["seeds"]
     return axes
+
+
+def _plan_order(combos: list[dict[str, Any]]) -> Callable[[Job | MjTask], int]:
+    """Sort key putting a sweep's jobs in plan order (combination, then seed)."""
+    index = {_combo_id(c): i for i, c in enumerate(combos)}
+    return lambda job: index.get(_combo_id(getattr(job, "axes", {})), len(index))
 
 
 def _combo_id(axes: Mapping[str, Any]) -> str:

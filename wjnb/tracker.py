@@ -152,10 +152,10 @@ class Tracker:
                     info.status = hint.status
                 job._apply_info(info)
                 self._learn_scale(job, info)
+            self._on_change([job])  # observers see the end before waiters are released
             await self._on_finish(job, info.raw if info is not None else None)
         finally:
             self._finishing.discard(key)
-        self._on_change([job])
 
     async def finish_mj(self, task: WireMjTask) -> bool:
         """Apply a task pushed by a callback; True when it was a tracked task."""
@@ -165,11 +165,11 @@ class Tracker:
         job = entry.job
         assert isinstance(job, MjTask)
         changed = job._apply_task(task)
+        if changed or job.done:
+            self._on_change([job])
         if job.done:
             self._mj_pending.pop(job.id, None)
             await self._on_finish(job, task.raw)
-        if changed or job.done:
-            self._on_change([job])
         return True
 
     def knows(self, key: str) -> bool:
@@ -270,8 +270,8 @@ class Tracker:
                 if entry.unknown >= self.policy.unknown_status_limit:
                     self._wujie_pending.pop(job.key, None)
                     job._apply_error(f"the service reported an unreadable status {g.status!r}")
+                    self._on_change([job])
                     await self._on_finish(job, g.raw)
-                    changed.append(job)
                 else:
                     entry.due = now + self.policy.min_interval * 2
                 continue
@@ -293,8 +293,8 @@ class Tracker:
                     job = entry.job
                     assert isinstance(job, Job)
                     job._apply_error("the service no longer reports this key")
+                    self._on_change([job])
                     await self._on_finish(job, None)
-                    changed.append(job)
                 else:
                     entry.due = now + self._interval(entry.job, entry)
         if changed:
@@ -314,8 +314,8 @@ class Tracker:
                 continue
             job = entry.job
             assert isinstance(job, MjTask)
-            if job._apply_task(task):
-                changed.append(job)
+            if job._apply_task(task) or job.done:
+                self._on_change([job])
             if job.done:
                 self._mj_pending.pop(job.id, None)
                 await self._on_finish(job, task.raw)

@@ -7,8 +7,7 @@
 ``wjnb.compare``, ``wjnb.experiments`` and ``JobSet.grid``. Each example breaks one argument
 (the others stay valid); after a call that worked, its jobs are waited for, so the tracker is
 idle and the sandbox's request counter only moves when the next call sends something.
-Known gaps are separate ``xfail(strict=True)`` tests that flip once they are fixed
-(see ``.notes/hardening-needs.md``).
+The job layer's own arguments (experiment, seeds, grid, templates, home) have tests of their own.
 """
 
 from __future__ import annotations
@@ -206,7 +205,7 @@ def test_avatar_create(srv: Any, jc: Any, avatar: tuple[str, str], data: st.Data
 def test_load_any_name(srv: Any, jc: Any, name: str) -> None:
     for call in (lambda: jc.load(name), lambda: wjnb.load(name, client=jc)):
         kind = check(srv, call, "experiment")
-        assert kind in ("ok", "wjnb")
+        assert kind in ("ok", "wjnb", "invalid")  # a blank name is InvalidArgument
 
 
 @SETTINGS
@@ -231,12 +230,9 @@ def test_ledger_views_name_what_is_wrong(tmp_path: Path) -> None:
     assert info.value.argument == "experiments_or_jobsets[1]"
 
 
-# --------------------------------------------------------------------------- known gaps
-
-NEEDS = "needs fix (see .notes/hardening-needs.md): "
+# --------------------------------------------------------------------------- job-layer arguments
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "experiment names are not checked")
 @SETTINGS
 @given(value=hostile().filter(lambda v: v is not None and not isinstance(v, str)))
 def test_experiment_must_be_text(srv: Any, jc: Any, avatar: tuple[str, str], value: Any) -> None:
@@ -251,7 +247,6 @@ def test_experiment_must_be_text(srv: Any, jc: Any, avatar: tuple[str, str], val
         assert kind == "invalid", f"{name}(experiment={value!r}) was {kind}"
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "sweep seeds that are not a list")
 @SETTINGS
 @given(value=st.one_of(st.integers(), st.floats(), st.booleans(), st.builds(object)))
 def test_sweep_seeds_not_a_list(srv: Any, jc: Any, value: Any) -> None:
@@ -259,20 +254,17 @@ def test_sweep_seeds_not_a_list(srv: Any, jc: Any, value: Any) -> None:
     assert check(srv, call, "seeds") == "invalid"
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "sweep grid keys that are not text")
 def test_sweep_grid_keys_must_be_text(srv: Any, jc: Any) -> None:
     call = lambda: jc.sweep("p", grid={1: [2]}, experiment=next(_names), **SMALL)  # noqa: E731
     assert check(srv, call, "grid") == "invalid"
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "imagine(state=..., notify_hook=...)")
 @pytest.mark.parametrize("param", ["state", "notify_hook"])
 def test_imagine_state_and_notify_hook(srv: Any, jc: Any, param: str) -> None:
     kind = check(srv, lambda: jc.mj.imagine("pig", **{param: "mine"}), param)
     assert kind in ("ok", "invalid")
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "avatar templates that are not iterable")
 @pytest.mark.parametrize("value", [None, 3, 2.5, object()])
 def test_avatar_templates_not_iterable(
     srv: Any, jc: Any, avatar: tuple[str, str], value: Any
@@ -283,7 +275,6 @@ def test_avatar_templates_not_iterable(
     )
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "JobSet.grid axes are not checked")
 @pytest.mark.parametrize(
     ("x", "y"), [(["cfg"], "steps"), ("cfg", {}), ("cfgg", "steps"), (1, "steps")]
 )
@@ -297,7 +288,6 @@ def test_grid_with_real_axes_works(done_sweep: Any) -> None:
     assert outcome(lambda: done_sweep.grid("cfg", "steps"))[0] == "ok"
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "Client(home=...) is not checked")
 @pytest.mark.parametrize("home", [3, ["x"], object()])
 def test_client_home(srv: Any, home: Any) -> None:
     kind, exc, client = outcome(lambda: wjnb.Client(sandbox=srv, home=home))

@@ -1,12 +1,15 @@
-"""Deterministic identifiers and random seeds drawn from one seeded generator per sandbox.
+"""Identifiers and random seeds for one sandbox.
 
-The same ``--seed`` and the same sequence of requests give the same keys, task ids and
-random image seeds, so a recorded run can be replayed.
+Keys, task ids and job hashes are unique across sandbox starts, as the real services' are
+(two kernels sharing one ledger must never see the same key twice). Random image seeds
+and other numbers come from a generator seeded with ``--seed``, so the same requests draw
+the same pictures in every run.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 import uuid
 
 
@@ -15,18 +18,19 @@ class Ids:
 
     def __init__(self, seed: int) -> None:
         self._rng = random.Random(f"wjnb-sandbox-ids:{seed}")
+        self._unique = random.Random(secrets.randbits(128))
 
     def key(self) -> str:
-        """A Wujie artwork / batch / avatar key."""
-        return f"{self._rng.getrandbits(128):032X}"
+        """A Wujie artwork / batch / avatar key, unique across starts."""
+        return f"{self._unique.getrandbits(128):032X}"
 
     def task_id(self) -> str:
         """A Midjourney-proxy task id (digits, like the proxy's millisecond-based ids)."""
-        return str(self._rng.randrange(10**15, 10**16))
+        return str(self._unique.randrange(10**15, 10**16))
 
     def job_hash(self) -> str:
         """The Discord job hash that MJ button custom ids carry."""
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return str(uuid.UUID(int=self._unique.getrandbits(128), version=4))
 
     def seed(self) -> int:
         """A random image seed, for requests that leave the seed empty."""

@@ -52,6 +52,7 @@ BLEND_SIZES = {
     MjDimensions.LANDSCAPE.value: (1248, 832),
 }
 _ASPECT = re.compile(r"--(?:ar|aspect)\s+(\d+)\s*:\s*(\d+)")
+_SEED = re.compile(r"--seed\s+(\d{1,10})\b")
 _SIDE = 1024
 
 
@@ -65,6 +66,14 @@ def grid_size(prompt: str) -> tuple[int, int]:
     width = round(_SIDE * ratio**0.5 / 8) * 8
     height = round(_SIDE / ratio**0.5 / 8) * 8
     return width, height
+
+
+def prompt_seed(prompt: str) -> int | None:
+    """The ``--seed N`` a prompt asks for (0..4294967295), as Midjourney honours it."""
+    match = _SEED.search(prompt)
+    if match and int(match.group(1)) <= 0xFFFFFFFF:
+        return int(match.group(1))
+    return None
 
 
 def decode_image(value: object, what: str) -> bytes:
@@ -190,7 +199,8 @@ class MjEngine:
                 {"promptEn": prompt, "bannedWord": "sensitive"},
             )
         self._check_capacity()
-        seed = self._ids.seed()
+        asked = prompt_seed(prompt)
+        seed = self._ids.seed() if asked is None else asked
         clean = strip_triggers(prompt)
         width, height = grid_size(clean)
         picture = MjPicture("grid", " ".join([clean, *digests]), seed, width=width, height=height)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import ipaddress
 import os
 import socket
@@ -90,6 +91,7 @@ class Sandbox:
 
     def _start(self) -> None:
         self._thread.start()
+        atexit.register(self.stop)  # end renders and callbacks before the interpreter does
         deadline = time.monotonic() + START_TIMEOUT
         while not (self._server is not None and self._server.started):
             if not self._thread.is_alive() or time.monotonic() > deadline:
