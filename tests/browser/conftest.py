@@ -191,6 +191,10 @@ class NotebookPage:
         """Save a PNG under ``test-artifacts/`` (of ``locator`` when given)."""
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name
+        self.page.mouse.move(0, 0)  # no hover or focus ring in the picture
+        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        if locator is not None:  # wholly inside the notebook's scrolled area
+            locator.evaluate("e => e.scrollIntoView({block: 'center'})")
         (locator or self.page).screenshot(path=str(path))
         return path
 

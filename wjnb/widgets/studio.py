@@ -113,7 +113,7 @@ class Studio(View):
             value=7.0, min=0.0, max=30.0, step=0.5, layout=widgets.Layout(width="260px")
         )
         self.seed = widgets.Text(placeholder="random", layout=widgets.Layout(width="170px"))
-        self.submit_button = widgets.Button(description="Generate", button_style="primary", icon="")
+        self.submit_button = widgets.Button(description="Generate", button_style="primary")
         self.submit_button.add_class("wjnb-submit")
         self.cost = text()
         self.balance = text()
