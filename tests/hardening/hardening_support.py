@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from wjnb.http import RetryPolicy
+from wjnb.jobs import Job, MjTask
 from wjnb.ledger import Ledger
 from wjnb.tracker import PollPolicy
 
@@ -156,3 +157,35 @@ def names_param(argument: str, param: str) -> bool:
     """True when an ``InvalidArgument.argument`` names ``param`` (``templates[0].number``
     names ``templates``)."""
     return re.split(r"[\[.]", argument, maxsplit=1)[0] == param
+
+
+# --------------------------------------------------------------------------- hostile replies
+
+#: One rule of every hostile-reply kind (no routes: tests add them).
+HOSTILE: list[dict[str, Any]] = [
+    {"kind": "malformed"},
+    {"kind": "html"},
+    {"kind": "garbage"},
+    {"kind": "garbage", "variant": "status"},
+    {"kind": "garbage", "variant": "audit"},
+    {"kind": "garbage", "variant": "huge"},
+]
+HOSTILE_IDS = ["malformed", "html", "garbage", "status", "audit", "huge"]
+
+
+def ends_clearly(job: Job | MjTask) -> bool:
+    """Finished, and either in a terminal service status or in the client's error state."""
+    if not job.done:
+        return False
+    if job.status_name == "error":
+        return bool(job.error)
+    if isinstance(job, Job):
+        return job.status is not None and job.status.terminal and job.error is None
+    return job.status is not None and job.status.terminal
+
+
+def served(srv: Any) -> int:
+    """How many faults the sandbox served (added to the report)."""
+    faults = srv.counters()["faults"]
+    REPORT["hostile_replies"] += sum(faults.values())
+    return int(sum(faults.values()))

@@ -9,7 +9,7 @@ from .. import validate as check
 from ..errors import InvalidArgument
 from ..http import Requester
 from ..models import AvatarResource, CreateResult
-from .wujie import envelope_data
+from .wujie import created, envelope_data
 
 MAX_PROMPT = 500
 MAX_TEMPLATES = 5
@@ -81,7 +81,7 @@ class AvatarApi:
         body.update((k, check.json_value(k, v)) for k, v in extra.items())
         route = "/avatar/artwork/create"
         reply = await self._http.request("POST", route, json_body=body, idempotent=False)
-        return CreateResult.from_dict(envelope_data(reply, route))
+        return created(envelope_data(reply, route), route, body)
 
     async def default_resource(self) -> AvatarResource:
         """``GET /avatar/artwork/default_resource``: the avatar key and its template options."""

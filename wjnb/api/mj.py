@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import validate as check
-from ..errors import MalformedResponse, mj_error
+from ..errors import AmbiguousCreate, MalformedResponse, mj_error
 from ..http import Requester
 from ..models import MjBotType, MjDimensions, MjSubmitCode, MjSubmitReply, MjTask
+from . import readable_id
 
 SUCCESS_CODES = frozenset({MjSubmitCode.ACCEPTED, MjSubmitCode.EXISTS, MjSubmitCode.QUEUED})
 NOT_FOUND = "3"
@@ -87,8 +88,17 @@ class MjApi:
         self._http = http
 
     async def _submit(self, route: str, body: dict[str, Any]) -> MjSubmitReply:
-        reply = await self._http.request("POST", route, json_body=body, idempotent=False)
-        return submit_reply(reply, route)
+        reply = submit_reply(
+            await self._http.request("POST", route, json_body=body, idempotent=False), route
+        )
+        if not readable_id(reply.raw.get("result")):  # accepted, but which task? (it exists)
+            raise AmbiguousCreate(
+                f"{route}: the task was accepted but its reply names no readable task id;"
+                " it may have been processed",
+                route=route,
+                request=body,
+            )
+        return reply
 
     async def imagine(
         self,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import validate as check
-from ..errors import InvalidArgument, MalformedResponse, api_error
+from ..errors import AmbiguousCreate, InvalidArgument, MalformedResponse, api_error
 from ..http import Requester
 from ..models import (
     ArtworkInfo,
@@ -26,6 +26,7 @@ from ..models import (
     PriceInfo,
     StyleModel,
 )
+from . import readable_id
 
 Fusion = Sequence[Mapping[str, Any] | tuple[str, float]]
 
@@ -39,6 +40,28 @@ def envelope_data(body: Any, route: str) -> Any:
         message = body.get("message")
         raise api_error(code, str(message or ""), route=route, data=body.get("data"))
     return body.get("data")
+
+
+def created(data: Any, route: str, request: Any) -> CreateResult:
+    """The result of an accepted create; ``AmbiguousCreate`` unless it names its keys.
+
+    The service said yes, so work may exist and be charged: a reply whose keys cannot be
+    read (missing, not text, mangled) is as ambiguous as no reply at all, never an empty
+    success or a made-up key. Read from the raw reply: the lenient model would drop bad
+    entries and turn numbers into text.
+    """
+    raw: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+    keys = raw.get("keys")
+    if keys is None and isinstance(raw.get("results"), list):
+        keys = [r.get("key") if isinstance(r, Mapping) else None for r in raw["results"]]
+    if not isinstance(keys, list) or not keys or not all(readable_id(k) for k in keys):
+        raise AmbiguousCreate(
+            f"{route}: the create was accepted but its reply names no readable key;"
+            " it may have been processed",
+            route=route,
+            request=request,
+        )
+    return CreateResult.from_dict(data)
 
 
 def is_lock_race(body: Any) -> bool:
@@ -169,7 +192,7 @@ class WujieApi:
 
     async def _create(self, route: str, body: dict[str, Any]) -> CreateResult:
         data = await self._data("POST", route, json_body=body, idempotent=False)
-        return CreateResult.from_dict(data)
+        return created(data, route, body)
 
     async def create(
         self,
