@@ -17,7 +17,7 @@ Kinds: ``5xx`` (status, default 503) and ``429`` (``Retry-After``) reply before 
 whose data has wrong types, unknown statuses, huge strings and broken ``audit_info``. A
 ``garbage`` rule's ``variant`` narrows it: ``types`` (the default: all of the above),
 ``status`` (only every ``status`` becomes an unknown value), ``audit`` (only ``audit_info``
-is broken) or ``huge`` (every string but ``key``/``id`` grows by 200 KB).
+is broken) or ``huge`` (every string but ``key``, ``id`` and ``status`` grows by 200 KB).
 """
 
 from __future__ import annotations
@@ -261,7 +261,7 @@ def garble(value: Any, rng: random.Random, depth: int = 0, variant: str = "types
     return rng.choice(["?", 0])
 
 
-_IDENTITY = frozenset({"key", "id"})
+_KEPT = frozenset({"key", "id", "status"})  # what the huge variant leaves alone
 
 
 def _garble_only(value: Any, rng: random.Random, variant: str) -> Any:
@@ -276,7 +276,7 @@ def _garble_only(value: Any, rng: random.Random, variant: str) -> Any:
             out[k] = rng.choice(["PAUSED", "RUNNING"] if isinstance(v, str) else [99, -7, 5])
         elif variant == "audit" and k == "audit_info":
             out[k] = rng.choice(['{"check_fail":', "[]", 12, "not json", {"total_suggestion": 3}])
-        elif variant == "huge" and isinstance(v, str) and k not in _IDENTITY:
+        elif variant == "huge" and isinstance(v, str) and k not in _KEPT:
             out[k] = v + "x" * 200_000
         else:
             out[k] = _garble_only(v, rng, variant)
