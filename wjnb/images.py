@@ -26,11 +26,24 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_PIXELS = 8192 * 8192
 
 
-def check_url(url: str) -> str:
-    """Return ``url`` when it is an absolute http(s) URL; raise ``ImageError`` otherwise."""
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ImageError(f"refusing to fetch a non-http(s) image URL: {url[:80]!r}")
+def check_url(url: object) -> str:
+    """Return ``url`` when it is an absolute http(s) URL; raise ``ImageError`` otherwise.
+
+    The URL comes from the service, so anything goes: not text, a bad port or IPv6 literal,
+    spaces or control characters (which ``urlsplit`` would silently drop) are all refused.
+    """
+    if not isinstance(url, str):
+        raise ImageError(f"an image URL is text, not {type(url).__name__}")
+    shown = repr(url[:80])
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ImageError(f"refusing an image URL with spaces or control characters: {shown}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise ImageError(f"refusing a malformed image URL: {shown}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImageError(f"refusing to fetch a non-http(s) image URL: {shown}")
     return url
 
 
@@ -109,7 +122,7 @@ class ImageStore:
                     chunks.append(chunk)
         except httpx.TimeoutException:
             raise ImageError(f"image download timed out after {timeout:g} s") from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise ImageError(f"image download failed: {type(exc).__name__}") from None
         data = b"".join(chunks)
         decode(data)  # refuse what is not a safe image before it is cached
