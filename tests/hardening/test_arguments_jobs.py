@@ -13,6 +13,7 @@ The job layer's own arguments (experiment, seeds, grid, templates, home) have te
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -213,8 +214,8 @@ def test_load_any_name(srv: Any, jc: Any, name: str) -> None:
 def test_compare_and_experiments(srv: Any, jc: Any, items: list[Any], home: Any) -> None:
     ledger_home = jc.runner.ledger.home
     check(srv, lambda: wjnb.compare(*items, home=ledger_home), "experiments_or_jobsets")
-    if isinstance(home, str) and home.strip():
-        home = ledger_home / "sub" / home.replace("\x00", "")
+    if isinstance(home, str):  # any text is a path: keep it inside the test's directory
+        home = str(ledger_home / "sub" / (re.sub(r"[^A-Za-z0-9]", "_", home)[:200] or "blank"))
     check(srv, lambda: wjnb.experiments(home), "home")
 
 
