@@ -109,6 +109,8 @@ class Ledger:
     def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
         if home is not None and not isinstance(home, (str, os.PathLike)):
             raise InvalidArgument("home", f"expected a directory path, got {type(home).__name__}")
+        if isinstance(home, str) and not home.strip():  # "" would be the working directory
+            raise InvalidArgument("home", "must not be empty or blank")
         self.home = Path(home) if home is not None else default_home()
         self.path = self.home / "ledger.sqlite3"
         self._lock = threading.RLock()

@@ -223,6 +223,10 @@ def test_ledger_views_name_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgument) as info:
         wjnb.experiments(42)  # type: ignore[arg-type]
     assert info.value.argument == "home"
+    for blank in ("", "  "):
+        with pytest.raises(InvalidArgument) as info:
+            wjnb.experiments(blank)
+        assert info.value.argument == "home"
     (tmp_path / "ledger.sqlite3").write_text("not a database")
     with pytest.raises(LedgerError, match="not a database"):
         wjnb.experiments(str(tmp_path))
