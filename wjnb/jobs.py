@@ -392,9 +392,6 @@ class MjTask(_Observable):
         status = task.status_enum
         if status is not None and status.terminal:
             self._set_done()
-        elif status is None and task.status is not None:
-            self.error = f"unknown task status {task.status!r}"
-            self._set_done()
         return before != task.to_dict()
 
     def _apply_error(self, message: str) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import WjnbError
+from .errors import MalformedResponse, WjnbError
 from .jobs import Job, MjTask
 from .models import ArtworkInfo, GeneratingInfo
 from .models import MjTask as WireMjTask
@@ -39,8 +39,10 @@ class PollPolicy:
     batch_size: int = 50
     max_keys_per_cycle: int = 1000
     info_concurrency: int = 8
+    info_attempts: int = 6
     error_backoff_max: float = 30.0
     unknown_status_limit: int = 3
+    unreadable_limit: int = 3
     jitter: float = 0.1
 
 
@@ -49,6 +51,7 @@ class _Entry:
     job: Job | MjTask
     due: float
     unknown: int = 0
+    failures: int = 0
     samples: list[tuple[float, float]] = field(default_factory=list)
 
 
@@ -82,7 +85,6 @@ class Tracker:
         self._background: set[asyncio.Task[None]] = set()
         self._info_sem: asyncio.Semaphore | None = None
         self._scale = 1.0  # real seconds per reported second, learned from finished jobs
-        self._errors = 0
         self._rng = random.Random()
         self.cycles = 0
 
@@ -142,14 +144,10 @@ class Tracker:
         try:
             if hint is not None:
                 job._apply_generating(hint)
-            info = await self._read_info(key)
+            info = await self._read_info(key, hint)
             if info is None:
                 job._apply_error("the artwork finished but its detail could not be read")
             else:
-                lagging = info.status_enum is None or not info.status_enum.terminal
-                if lagging and hint is not None and hint.status is not None:
-                    # The detail lags the poll: keep the detail, take the poll's status.
-                    info.status = hint.status
                 job._apply_info(info)
                 self._learn_scale(job, info)
             self._on_change([job])  # observers see the end before waiters are released
@@ -160,8 +158,8 @@ class Tracker:
     async def finish_mj(self, task: WireMjTask) -> bool:
         """Apply a task pushed by a callback; True when it was a tracked task."""
         entry = self._mj_pending.get(task.id or "")
-        if entry is None:
-            return False
+        if entry is None or task.status_enum is None:
+            return False  # unknown, finished, or unreadable: polling decides
         job = entry.job
         assert isinstance(job, MjTask)
         changed = job._apply_task(task)
@@ -176,18 +174,27 @@ class Tracker:
         """True when the key is still being tracked."""
         return key in self._wujie_pending or key in self._mj_pending
 
-    async def _read_info(self, key: str) -> ArtworkInfo | None:
+    async def _read_info(self, key: str, hint: GeneratingInfo | None) -> ArtworkInfo | None:
+        """The detail of a finished artwork with a terminal status, or None when it stays
+        unreadable. A detail that lags the poll takes the poll's terminal status."""
         assert self._info_sem is not None
         delay = 0.2
-        for attempt in range(6):
+        for attempt in range(self.policy.info_attempts):
             try:
                 async with self._info_sem:
                     info: ArtworkInfo = await self._wujie.info(key)
-                return info
             except WjnbError as exc:
                 log.warning("info %s failed (attempt %d): %s", key, attempt + 1, exc)
-                await asyncio.sleep(delay * (1 + self._rng.random()))
-                delay = min(delay * 2, 5.0)
+            else:
+                status = info.status_enum
+                if status is not None and status.terminal:
+                    return info
+                if hint is not None and hint.status_enum is not None:
+                    info.status = hint.status
+                    return info
+                log.warning("info %s has no final status yet (%r)", key, info.status)
+            await asyncio.sleep(delay * (1 + self._rng.random()))
+            delay = min(delay * 2, 5.0)
         return None
 
     def _learn_scale(self, job: Job, info: ArtworkInfo) -> None:
@@ -216,44 +223,73 @@ class Tracker:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), soonest - now)
                 continue
-            try:
-                await self._cycle(now)
-                self._errors = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # keep going through anything transient
-                self._errors += 1
-                pause = min(self.policy.error_backoff_max, 0.5 * 2 ** min(self._errors, 6))
-                pause *= 1 + self._rng.random() * self.policy.jitter
-                log.warning("poll cycle failed (%s); retrying in %.1f s", exc, pause)
-                for entry in self._all_entries():
-                    entry.due = max(entry.due, time.monotonic() + pause)
+            await self._cycle(now)
 
     def _all_entries(self) -> list[_Entry]:
         return [*self._wujie_pending.values(), *self._mj_pending.values()]
 
     async def _cycle(self, now: float) -> None:
+        """Poll what is due, in batches; a batch's failure only delays its own keys."""
         self.cycles += 1
         horizon = now + self.policy.coalesce
         cap = self.policy.max_keys_per_cycle
-        wujie_due = _most_due(self._wujie_pending, horizon, cap)
-        mj_due = _most_due(self._mj_pending, horizon, cap)
-        size = self.policy.batch_size
-        batches = [
-            self._poll_wujie(wujie_due[i : i + size]) for i in range(0, len(wujie_due), size)
+        wujie = _most_due(self._wujie_pending, horizon, cap)
+        mj = _most_due(self._mj_pending, horizon, cap)
+        polls = [
+            self._poll(self._poll_wujie, self._wujie_pending, batch)
+            for batch in self._batches(self._wujie_pending, wujie)
         ]
-        batches += [self._poll_mj(mj_due[i : i + size]) for i in range(0, len(mj_due), size)]
-        results = await asyncio.gather(*batches, return_exceptions=True)
-        errors = [r for r in results if isinstance(r, BaseException)]
-        if errors:
-            raise errors[0]
+        polls += [
+            self._poll(self._poll_mj, self._mj_pending, batch)
+            for batch in self._batches(self._mj_pending, mj)
+        ]
+        await asyncio.gather(*polls)
+
+    def _batches(self, pending: dict[str, _Entry], keys: list[str]) -> list[list[str]]:
+        """Keys in batches; a key whose polls have failed goes alone, so one unreadable
+        entry cannot hold a whole batch back (the poison is isolated in one poll)."""
+        healthy = [k for k in keys if pending[k].failures == 0]
+        size = self.policy.batch_size
+        out = [healthy[i : i + size] for i in range(0, len(healthy), size)]
+        out += [[k] for k in keys if pending[k].failures > 0]
+        return out
+
+    async def _poll(
+        self,
+        poll: Callable[[list[str]], Awaitable[None]],
+        pending: dict[str, _Entry],
+        keys: list[str],
+    ) -> None:
+        """One batch poll; on failure its keys back off (and end in error when, polled
+        alone, their status stays unreadable), while every other key goes on."""
+        try:
+            await poll(keys)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # keep going through anything transient
+            unreadable = isinstance(exc, MalformedResponse)
+            now = time.monotonic()
+            for key in keys:
+                entry = pending.get(key)
+                if entry is None:
+                    continue
+                entry.failures += 1
+                if unreadable and len(keys) == 1 and entry.failures > self.policy.unreadable_limit:
+                    pending.pop(key, None)
+                    await self._end_in_error(entry.job, f"its status could not be read ({exc})")
+                    continue
+                pause = min(self.policy.error_backoff_max, 0.25 * 2 ** min(entry.failures, 7))
+                entry.due = now + pause * (1 + self._rng.random() * self.policy.jitter)
+            log.warning("poll of %d key(s) failed (%s); backing off", len(keys), exc)
+
+    async def _end_in_error(self, job: Job | MjTask, message: str) -> None:
+        """A job whose data cannot be read ends in a clear error state (others go on)."""
+        job._apply_error(message)
+        self._on_change([job])
+        await self._on_finish(job, None)
 
     async def _poll_wujie(self, keys: list[str]) -> None:
-        try:
-            infos: list[GeneratingInfo] = await self._wujie.generating_info(keys)
-        except WjnbError:
-            self._postpone(self._wujie_pending, keys)
-            raise
+        infos: list[GeneratingInfo] = await self._wujie.generating_info(keys)
         seen: set[str] = set()
         changed: list[Job | MjTask] = []
         now = time.monotonic()
@@ -262,18 +298,12 @@ class Tracker:
             if entry is None:
                 continue
             seen.add(entry.job.key)
+            entry.failures = 0
             job = entry.job
             assert isinstance(job, Job)
             status = g.status_enum
             if status is None:
-                entry.unknown += 1
-                if entry.unknown >= self.policy.unknown_status_limit:
-                    self._wujie_pending.pop(job.key, None)
-                    job._apply_error(f"the service reported an unreadable status {g.status!r}")
-                    self._on_change([job])
-                    await self._on_finish(job, g.raw)
-                else:
-                    entry.due = now + self.policy.min_interval * 2
+                await self._unknown(self._wujie_pending, entry, f"status {g.status!r}", now)
                 continue
             entry.unknown = 0
             if status.terminal:
@@ -284,36 +314,26 @@ class Tracker:
             if g.complete_percent is not None:
                 entry.samples = [*entry.samples[-2:], (now, g.complete_percent)]
             entry.due = now + self._interval(job, entry)
-        for key in keys:
-            if key not in seen and key in self._wujie_pending:
-                entry = self._wujie_pending[key]
-                entry.unknown += 1
-                if entry.unknown >= self.policy.unknown_status_limit * 2:
-                    self._wujie_pending.pop(key)
-                    job = entry.job
-                    assert isinstance(job, Job)
-                    job._apply_error("the service no longer reports this key")
-                    self._on_change([job])
-                    await self._on_finish(job, None)
-                else:
-                    entry.due = now + self._interval(entry.job, entry)
+        await self._missing(self._wujie_pending, keys, seen, now)
         if changed:
             self._on_change(changed)
 
     async def _poll_mj(self, ids: list[str]) -> None:
-        try:
-            tasks: list[WireMjTask] = await self._mj.list_by_ids(ids)
-        except WjnbError:
-            self._postpone(self._mj_pending, ids)
-            raise
+        tasks: list[WireMjTask] = await self._mj.list_by_ids(ids)
         now = time.monotonic()
-        changed: list[Job | MjTask] = []
+        seen: set[str] = set()
         for task in tasks:
             entry = self._mj_pending.get(task.id or "")
             if entry is None:
                 continue
+            seen.add(entry.job.key)
+            entry.failures = 0
             job = entry.job
             assert isinstance(job, MjTask)
+            if task.status_enum is None:
+                await self._unknown(self._mj_pending, entry, f"status {task.status!r}", now)
+                continue
+            entry.unknown = 0
             if job._apply_task(task) or job.done:
                 self._on_change([job])
             if job.done:
@@ -321,18 +341,33 @@ class Tracker:
                 await self._on_finish(job, task.raw)
             else:
                 entry.due = now + self._interval(job, entry)
-        for task_id in ids:
-            entry = self._mj_pending.get(task_id)
-            if entry is not None and entry.due <= now:
-                entry.due = now + self._interval(entry.job, entry)
-        if changed:
-            self._on_change(changed)
+        await self._missing(self._mj_pending, ids, seen, now)
 
-    def _postpone(self, pending: dict[str, _Entry], keys: list[str]) -> None:
-        later = time.monotonic() + self.policy.min_interval
+    async def _unknown(
+        self, pending: dict[str, _Entry], entry: _Entry, what: str, now: float
+    ) -> None:
+        """An entry that came back unreadable: tolerated a few times, then an error."""
+        entry.unknown += 1
+        if entry.unknown >= self.policy.unknown_status_limit:
+            pending.pop(entry.job.key, None)
+            await self._end_in_error(entry.job, f"the service reported an unreadable {what}")
+        else:
+            entry.due = now + self.policy.min_interval * 2
+
+    async def _missing(
+        self, pending: dict[str, _Entry], keys: list[str], seen: set[str], now: float
+    ) -> None:
+        """Keys a poll did not report (readably): a few misses are tolerated, then error."""
         for key in keys:
-            if key in pending:
-                pending[key].due = max(pending[key].due, later)
+            entry = pending.get(key)
+            if entry is None or key in seen:
+                continue
+            entry.unknown += 1
+            if entry.unknown >= self.policy.unknown_status_limit * 2:
+                pending.pop(key, None)
+                await self._end_in_error(entry.job, "the service no longer reports it readably")
+            else:
+                entry.due = now + min(self._interval(entry.job, entry), 1.0)
 
     def _interval(self, job: Job | MjTask, entry: _Entry) -> float:
         """Seconds until this job is worth asking about again."""
