@@ -203,7 +203,8 @@ class MjEngine:
         seed = self._ids.seed() if asked is None else asked
         clean = strip_triggers(prompt)
         width, height = grid_size(clean)
-        picture = MjPicture("grid", " ".join([clean, *digests]), seed, width=width, height=height)
+        drawn = " ".join(_SEED.sub(" ", clean).split())  # --seed picks the seed, not the picture
+        picture = MjPicture("grid", " ".join([drawn, *digests]), seed, width=width, height=height)
         task = self._new(MjAction.IMAGINE, prompt, picture, seed, triggers, body, mode)
         return task, self._submit(task)
 
