@@ -841,6 +841,8 @@ class MjTask(Model):
 
     def button(self, label: str) -> MjButton | None:
         """The button with this label (``"U2"``) or emoji (``"🔄"``), if the task has it."""
+        if not isinstance(label, str):
+            return None
         for b in self.buttons or []:
             if label in (b.label, b.emoji) or (label.lower() == "reroll" and b.emoji == "🔄"):
                 return b
