@@ -18,12 +18,15 @@ from urllib.parse import urlsplit
 import httpx
 from PIL import Image
 
-from .errors import ImageError
+from .errors import ImageError, InvalidArgument
+from .validate import positive
 
 #: Largest download accepted (bytes).
 MAX_BYTES = 64 * 1024 * 1024
 #: Largest decoded image accepted (pixels): a 8192 x 8192 canvas.
 MAX_PIXELS = 8192 * 8192
+#: Largest thumbnail side accepted (pixels).
+MAX_THUMB = 8192
 
 
 def check_url(url: object) -> str:
@@ -131,6 +134,8 @@ class ImageStore:
 
     def thumbnail(self, url: str, size: int = 256, *, blur: bool = False) -> bytes | None:
         """A cached JPEG thumbnail of an already downloaded image (None if not downloaded)."""
+        if positive("size", size) > MAX_THUMB:
+            raise InvalidArgument("size", f"at most {MAX_THUMB} pixels, got {size}")
         path = self.thumb_path(url, size, blur)
         if path.exists():
             return path.read_bytes()
