@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
+from pandas.core.groupby import DataFrameGroupBy
 
 from wjnb.errors import InvalidArgument
 from wjnb.models import TERMINAL_STATUSES, ArtworkStatus
@@ -243,15 +244,23 @@ def pivot(
     _require(df, "x", [x])
     _require(df, "y", [y])
     _require(df, "value", [value])
+    if y == x:
+        raise InvalidArgument("y", f"must differ from x (both {x!r})")
+    if value in (x, y):
+        raise InvalidArgument("value", f"must differ from x and y, got {value!r}")
     if not (isinstance(agg, str) or callable(agg)):
         raise InvalidArgument("agg", f"expected a name like 'mean' or a function, got {agg!r:.40}")
+    if isinstance(agg, str) and (
+        agg.startswith("_") or not callable(getattr(DataFrameGroupBy, agg, None))
+    ):
+        raise InvalidArgument("agg", f"pandas has no aggregation {agg!r:.40}")
     try:
         return df.dropna(subset=[x, y]).pivot_table(
             index=y, columns=x, values=value, aggfunc=cast(Any, agg), observed=True, dropna=False
         )
     except (AttributeError, IndexError, TypeError, ValueError) as exc:
-        if isinstance(agg, str):
-            raise InvalidArgument("agg", f"pandas has no aggregation {agg!r:.40}") from exc
+        if isinstance(agg, str):  # e.g. the mean of a text column
+            raise InvalidArgument("value", f"cannot aggregate {value!r} with {agg!r}") from exc
         raise
 
 

@@ -95,6 +95,10 @@ def test_valid_calls_still_work(valid: dict[str, Any]) -> None:
         (lambda: frame.pivot(DF, ["cfg"], "steps"), "x"),
         (lambda: frame.pivot(DF, "cfg", "steps", agg="no-such-agg"), "agg"),
         (lambda: frame.pivot(DF, "cfg", "steps", agg=3), "agg"),
+        (lambda: frame.pivot(DF, "cfg", "steps", agg="__class__"), "agg"),
+        (lambda: frame.pivot(DF, "cfg", "cfg"), "y"),
+        (lambda: frame.pivot(DF, "cfg", "steps", value="steps"), "value"),
+        (lambda: frame.pivot(DF, "cfg", "steps", value="key"), "value"),  # mean of text
         (lambda: frame.thumbnail_table(DF, max_rows="5"), "max_rows"),
         (lambda: frame.thumbnail_table(DF, thumbnails=[b"x"]), "thumbnails"),
         (lambda: frame.export(DF, None), "path"),
