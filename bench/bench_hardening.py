@@ -313,7 +313,8 @@ def hostile_replies(callbacks: bool) -> dict[str, int]:
                 try:
                     tasks.append(client.mj.imagine(f"pig {i}"))
                 except WjnbError as exc:
-                    PROBLEMS.append(f"mj.imagine under faults: {exc}")
+                    where = "with callbacks" if callbacks else "without callbacks"
+                    PROBLEMS.append(f"mj.imagine under faults ({where}; see D1): {exc}")
             portraits = client.avatar.create(
                 res.avatar_key,
                 "me",

@@ -163,3 +163,21 @@ def test_an_unreadable_mj_submit_is_reconciled_by_its_state(
     assert task.status_name == "success" and len(task.id) < 64
     assert served(fresh_sandbox) == 1
     assert account(fresh_sandbox, client.runner.ledger)["jobs_lost"] == 0
+
+
+@pytest.mark.xfail(strict=True, reason="needs fix (see .notes/hardening-needs.md): D1")
+def test_an_ambiguous_mj_submit_survives_one_failed_list(
+    fresh_sandbox: Any, make_jclient: Any
+) -> None:
+    """The submit's reply is unreadable and so is the first ``/mj/task/list`` used to find
+    the task by its ``state``: today the task (made, and finishing on the proxy) is
+    abandoned, ``imagine`` raises ``AmbiguousCreate`` and its callbacks are ignored."""
+    client = make_jclient(fresh_sandbox, callbacks=True)
+    rules = [
+        {"kind": "garbage", "routes": ["/mj/submit/imagine"], "times": 1},
+        {"kind": "malformed", "routes": ["/mj/task/list"], "times": 1},
+    ]
+    fresh_sandbox.set_faults({"seed": 5, "rules": rules})
+    task = client.mj.imagine("a pig").wait(timeout=30)
+    assert task.status_name == "success"
+    assert account(fresh_sandbox, client.runner.ledger)["jobs_lost"] == 0
