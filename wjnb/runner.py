@@ -605,7 +605,11 @@ class Runner:
 
     async def _callback(self, kind: str, request_id: str, body: dict[str, Any]) -> bool:
         if kind == "mj":
-            return await self.tracker.finish_mj(WireMjTask.from_dict(body))
+            task = WireMjTask.from_dict(body)
+            known = self._jobs.get(task.id or "")
+            if known is None or known.request_id != request_id:
+                return False  # a request's secret vouches for its own task only
+            return await self.tracker.finish_mj(task)
         cb = WujieCallback.from_dict(body)
         key = cb.key
         if not key:
@@ -617,7 +621,7 @@ class Runner:
             if not await self._reconcile(request_id, key):
                 return False
         job = self._jobs[key]
-        if job.done or not self.tracker.knows(key):
+        if job.request_id != request_id or job.done or not self.tracker.knows(key):
             return False
         await self.tracker.finish_wujie(key)
         return True
@@ -625,9 +629,16 @@ class Runner:
     async def _reconcile(self, request_id: str, key: str) -> bool:
         """A callback names a key we never saw: attach it to its (ambiguous) request."""
         row = self.ledger.request(request_id)
-        if row is None or row.state not in ("ambiguous", "intent", "accepted"):
+        if row is None:
             return False
         idx = len(self.ledger.jobs(request_id=request_id))
+        # Only a create whose reply was never read can gain keys this way (and no more
+        # than it asked for): an accepted reply already listed every key it has.
+        unread = row.state in ("ambiguous", "intent") or (
+            row.state == "accepted" and row.reply is None
+        )
+        if not unread or idx >= int(row.body.get("num") or 1) * _templates_count(row.body):
+            return False
         job = self._job(row, key)
         if not self.ledger.add_job(request_id, key, idx, job.record):
             return key in self._jobs
@@ -732,6 +743,14 @@ def _has_mj(aclient: Any) -> bool:
         return aclient.mj is not None
     except WjnbError:
         return False
+
+
+def _templates_count(body: Mapping[str, Any]) -> int:
+    """How many artworks an avatar create makes per ``num`` (1 for other creates)."""
+    templates = body.get("artwork_templates")
+    if not isinstance(templates, list) or not templates:
+        return 1
+    return sum(int(t.get("number") or 1) for t in templates if isinstance(t, dict))
 
 
 def _combinations(plan: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -21,7 +21,6 @@ from wjnb._loop import LoopThread
 from wjnb.receiver import MAX_BODY, Receiver
 
 SECRET = "s3cret-token"
-NEEDS = "needs fix (see .notes/hardening-needs.md): "
 
 
 class Harness:
@@ -194,7 +193,6 @@ def test_the_client_s_receiver_refuses_forgeries_and_ignores_replays(
     assert [dict(j.record) for j in jobs] == records  # nothing about the jobs changed
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "a callback may add a key to an accepted request")
 def test_a_callback_naming_a_key_its_request_never_had_is_ignored(
     fresh_sandbox: Any, make_jclient: Any
 ) -> None:
@@ -220,7 +218,6 @@ def test_a_callback_naming_a_key_its_request_never_had_is_ignored(
     assert receiver.counts["ignored"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS + "a callback may change another request's task")
 def test_an_mj_callback_cannot_finish_another_request_s_task(
     fresh_sandbox: Any, make_jclient: Any
 ) -> None:
