@@ -265,6 +265,7 @@ class Job(_Observable):
 
     def wait(self, timeout: float | None = None) -> Job:
         """Block until the job is terminal; returns it."""
+        _check_timeout(timeout)
         self._runner.ensure_tracking()
         self._wait_event(timeout)
         return self
@@ -400,6 +401,7 @@ class MjTask(_Observable):
 
     def wait(self, timeout: float | None = None) -> MjTask:
         """Block until the task is terminal; returns it."""
+        _check_timeout(timeout)
         self._runner.ensure_tracking()
         self._wait_event(timeout)
         return self
@@ -516,6 +518,7 @@ class JobSet(Sequence[AnyJob]):
 
     def wait(self, timeout: float | None = None, progress: bool = False) -> JobSet:
         """Block until every job is terminal; a progress bar in a notebook when asked."""
+        _check_timeout(timeout)
         self._runner.ensure_tracking()
         deadline = None if timeout is None else time.monotonic() + timeout
         bar = _progress_bar(self) if progress else None
@@ -576,6 +579,16 @@ class JobSet(Sequence[AnyJob]):
         from .html import jobset_html
 
         return jobset_html(self)
+
+
+def _check_timeout(timeout: object) -> None:
+    """``wait``'s timeout: None, or a finite number of seconds (``InvalidArgument`` else)."""
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise InvalidArgument("timeout", f"expected seconds, got {type(timeout).__name__}")
+    if not 0 <= timeout < 1e9:
+        raise InvalidArgument("timeout", f"expected 0 to 1e9 seconds, got {timeout!r}")
 
 
 def _progress_bar(jobs: JobSet) -> Callable[[], None] | None:

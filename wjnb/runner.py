@@ -58,6 +58,9 @@ MJ_ACTION = "/mj/submit/action"
 #: What makes two sweeps the same sweep (running the same cell twice resumes it).
 _PLAN_KEYS = ("base", "grid", "seeds", "budget")
 
+#: Reads of the proxy's task list that look for an ambiguous MJ submit by its state.
+_FIND_ROUNDS = 4
+
 #: Rounds a sweep gives one combination whose create was provably never processed.
 _SUBMIT_ROUNDS = 4
 
@@ -554,7 +557,12 @@ class Runner:
             else:
                 reply = await self.aclient.mj.action(**body, **extra)
         except AmbiguousCreate:
-            reply = await self._find_mj_by_state(row.id)
+            reply = None
+            for attempt in range(_FIND_ROUNDS):  # the task list is an idempotent read
+                reply = await self._find_mj_by_state(row.id)
+                if reply is not None:
+                    break
+                await asyncio.sleep(0.25 * 2**attempt)
             if reply is None:
                 self.ledger.record_request_state(row.id, "abandoned", "not found on the proxy")
                 raise

@@ -341,10 +341,6 @@ def test_thumbnail_sizes(finished: tuple[Any, Any, Any]) -> None:
         assert info.value.argument == "size"
 
 
-NEEDS = "needs fix (see .notes/hardening-needs.md): "
-
-
-@pytest.mark.xfail(strict=True, reason=NEEDS + "wait(timeout=...) is not checked")
 @pytest.mark.parametrize("timeout", ["1", b"1", [1], {}, object(), float("inf")])
 def test_wait_timeout_must_be_a_number(finished: tuple[Any, Any, Any], timeout: Any) -> None:
     """Today ``Job.wait("1")`` raises a bare ``TypeError`` from the deadline arithmetic."""

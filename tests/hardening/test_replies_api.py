@@ -165,7 +165,6 @@ def test_an_unreadable_mj_submit_is_reconciled_by_its_state(
     assert account(fresh_sandbox, client.runner.ledger)["jobs_lost"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix (see .notes/hardening-needs.md): D1")
 def test_an_ambiguous_mj_submit_survives_one_failed_list(
     fresh_sandbox: Any, make_jclient: Any
 ) -> None:
