@@ -11,11 +11,9 @@ so ``wjnb.load`` after a crash finishes exactly the combinations that were never
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import itertools
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -64,8 +62,8 @@ _FIND_ROUNDS = 4
 #: Rounds a sweep gives one combination whose create was provably never processed.
 _SUBMIT_ROUNDS = 4
 
-#: Create parameters a sweep may vary (anything else is passed through untouched).
-_SWEEP_DEFAULTS: dict[str, Any] = {"model": 1, "num": 1}
+#: Defaults of a create that wjnb submits (anything else is passed through untouched).
+_CREATE_DEFAULTS: dict[str, Any] = {"model": 1, "num": 1}
 
 
 class Runner:
@@ -110,7 +108,6 @@ class Runner:
         self._sets: dict[str, JobSet] = {}
         self._http: httpx.AsyncClient | None = None
         self._started = False
-        self._start_lock = threading.Lock()
         self._submit_gate: asyncio.Semaphore | None = None
         self._prices: dict[str, int] = {}
         self._in_flight: set[str] = set()
@@ -125,10 +122,6 @@ class Runner:
     def call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the client's loop from any other thread and return its result."""
         return self.loop.run(coro)
-
-    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Run a coroutine on the client's loop without waiting for it."""
-        return self.loop.submit(coro)
 
     def ensure_tracking(self) -> None:
         """Make sure the receiver and poll loop run (from any thread)."""
@@ -205,7 +198,7 @@ class Runner:
     ) -> JobSet:
         """One create request (``num`` images) -> a JobSet of its artworks."""
         experiment = _experiment(experiment)
-        body = {**_SWEEP_DEFAULTS, **params, "prompt": prompt}
+        body = {**_CREATE_DEFAULTS, **params, "prompt": prompt}
         body = self._checked(body)
         await self._start()
         if experiment:
@@ -239,7 +232,7 @@ class Runner:
             isinstance(seeds, (str, bytes, Mapping)) or not isinstance(seeds, Sequence) or not seeds
         ):
             raise InvalidArgument("seeds", "expected a non-empty list of seeds, e.g. [1, 2]")
-        base = {**_SWEEP_DEFAULTS, **params, "prompt": prompt}
+        base = {**_CREATE_DEFAULTS, **params, "prompt": prompt}
         plan = {
             "kind": "sweep",
             "base": base,
