@@ -7,6 +7,7 @@ with ``observe`` and never own state.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
     from .runner import Runner
 
+log = logging.getLogger("wjnb.jobs")
 T = TypeVar("T")
 Observer = Callable[[T], None]
 
@@ -42,6 +44,15 @@ _MJ_TO_WUJIE = {
     MjStatus.CANCEL: ArtworkStatus.CANCELLED,
     MjStatus.IN_PROGRESS: ArtworkStatus.GENERATING,
 }
+
+
+def _call_observers(observers: list[Callable[[Any], None]], subject: object) -> None:
+    """Call every observer with ``subject``; a broken view must never stop tracking."""
+    for fn in list(observers):
+        try:
+            fn(subject)
+        except Exception:
+            log.exception("observer failed")
 
 
 class _Observable:
@@ -70,13 +81,7 @@ class _Observable:
         return unsubscribe
 
     def _notify(self) -> None:
-        for fn in list(self._observers):
-            try:
-                fn(self)
-            except Exception:  # a broken view must never stop tracking
-                import logging
-
-                logging.getLogger("wjnb.jobs").exception("observer failed")
+        _call_observers(self._observers, self)
 
     def _set_done(self) -> None:
         if not self.done:
@@ -498,13 +503,7 @@ class JobSet(Sequence[AnyJob]):
 
     def _add(self, jobs: Sequence[AnyJob]) -> None:
         self._jobs.extend(jobs)
-        for fn in list(self._observers):
-            try:
-                fn(self)
-            except Exception:
-                import logging
-
-                logging.getLogger("wjnb.jobs").exception("observer failed")
+        _call_observers(self._observers, self)
 
     @property
     def done(self) -> bool:

@@ -84,7 +84,9 @@ class Tracker:
         self._task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._info_sem: asyncio.Semaphore | None = None
-        self._scale = 1.0  # real seconds per reported second, learned from finished jobs
+        # Real seconds per reported second, learned from finished jobs (None: nothing yet,
+        # so reported seconds are taken as real ones).
+        self._scale: float | None = None
         self._rng = random.Random()
         self.cycles = 0
 
@@ -205,7 +207,7 @@ class Tracker:
         real = time.time() - job.submitted_at
         if reported > 0 and real > 0:
             ratio = min(5.0, max(1e-4, real / reported))
-            self._scale = 0.7 * self._scale + 0.3 * ratio if self._scale != 1.0 else ratio
+            self._scale = ratio if self._scale is None else 0.7 * self._scale + 0.3 * ratio
 
     # ------------------------------------------------------------------ loop
 
@@ -378,7 +380,7 @@ class Tracker:
             if p1 > p0 and t1 > t0:
                 estimate = (100.0 - p1) * (t1 - t0) / (p1 - p0)
         if estimate is None and isinstance(job, Job) and job.eta_s is not None:
-            estimate = job.eta_s * self._scale
+            estimate = job.eta_s * (self._scale or 1.0)
         if estimate is None:
             estimate = p.first_poll * 2
         lo, hi = (
