@@ -12,18 +12,18 @@ from __future__ import annotations
 import base64
 import html
 import itertools
-import math
-import operator
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 from pandas.core.groupby import DataFrameGroupBy
 
+from wjnb import columns
+from wjnb.columns import CATEGORY, FLOAT, INT, STRING, TIME
 from wjnb.errors import InvalidArgument
 from wjnb.models import TERMINAL_STATUSES, ArtworkStatus
 from wjnb.records import COLUMNS
@@ -32,11 +32,6 @@ from wjnb.validate import non_negative
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-INT: Final = "Int64"
-FLOAT: Final = "float64"
-TIME: Final = "datetime64[us, UTC]"
-CATEGORY: Final = "category"
-STRING: Final = "string"
 
 # The dtype of every canonical column (``str(df[col].dtype)`` equals these).
 SCHEMA: Mapping[str, str] = {
@@ -111,20 +106,21 @@ FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 def to_dataframe(records: Iterable[Mapping[str, Any]], *, axes: Sequence[str] = ()) -> pd.DataFrame:
     """One typed row per record: canonical columns first, then ``axes``, then other keys.
 
-    Each column is gathered in one C-level pass and converted once, with no per-row
-    pandas work. A missing key is a missing value; an empty input still has every
-    canonical column (and every axis) with its dtype.
+    Rows as ``wjnb.records`` writes them are read by pyarrow in one pass; any other values
+    are read column by column with numpy (``wjnb.columns``). A missing key is a missing
+    value; an empty input still has every canonical column (and every axis) with its dtype.
     """
     rows = _records("records", records)
     axes = _names("axes", axes)
-    data: dict[str, Any] = {}
-    columns = _all_columns(rows)
-    complete = columns is not None
-    for i, col in enumerate(COLUMNS):
-        values = list(columns[i]) if columns is not None else _column(rows, col)[0]
-        data[col] = _typed(SCHEMA[col], values)
+    data = columns.arrow_columns(rows, SCHEMA)
+    complete = False  # unknown on pyarrow's route: every row is searched for other keys
+    if data is None:
+        canonical, complete = columns.gather(rows, COLUMNS)
+        data = {
+            col: columns.typed(SCHEMA[col], v) for col, v in zip(COLUMNS, canonical, strict=True)
+        }
     for col in _extra_keys(rows, complete, axes):
-        data[col] = _inferred([row.get(col) for row in rows])
+        data[col] = columns.inferred(columns.column(rows, col)[0])
     return pd.DataFrame(data)
 
 
@@ -132,7 +128,7 @@ def experiments_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """One typed row per experiment from rows with the keys of ``EXPERIMENT_SCHEMA``
     (``created`` as unix seconds or a datetime)."""
     listed = _records("rows", rows)
-    data = {c: _typed(t, _column(listed, c)[0]) for c, t in EXPERIMENT_SCHEMA.items()}
+    data = {c: columns.typed(t, columns.column(listed, c)[0]) for c, t in EXPERIMENT_SCHEMA.items()}
     return pd.DataFrame(data)
 
 
@@ -352,7 +348,7 @@ def export(
         )
     _require(df, "df", ["key"])
     find = _lookup("image_paths", image_paths) if image_paths is not None else None
-    paths = [None if find is None or _missing(k) else find(k) for k in df["key"].tolist()]
+    paths = [None if find is None or columns.missing(k) else find(k) for k in df["key"].tolist()]
     out = df.assign(image_path=pd.array(paths, dtype=STRING))
     target.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
@@ -364,28 +360,6 @@ def export(
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-_ALL = operator.itemgetter(*COLUMNS)
-
-
-def _all_columns(rows: list[Mapping[str, Any]]) -> list[tuple[Any, ...]] | None:
-    """Every canonical column in one C-level pass (rows -> tuples -> transposed), or None
-    when some row lacks a canonical key (then columns are read one by one)."""
-    if not rows:
-        return None
-    try:
-        return list(zip(*map(_ALL, rows), strict=True))
-    except KeyError:
-        return None
-
-
-def _column(rows: list[Mapping[str, Any]], name: str) -> tuple[list[Any], bool]:
-    """One column's values (None where a row lacks the key) and whether every row had it."""
-    try:
-        return list(map(operator.itemgetter(name), rows)), True
-    except KeyError:
-        return [row.get(name) for row in rows], False
 
 
 def _extra_keys(rows: list[Mapping[str, Any]], complete: bool, axes: Sequence[str]) -> list[str]:
@@ -404,104 +378,6 @@ def _extra_keys(rows: list[Mapping[str, Any]], complete: bool, axes: Sequence[st
         ordered.update((key, None) for key in row if key in unseen)
         unseen.difference_update(row)
     return list(ordered)
-
-
-def _typed(dtype: str, values: list[Any]) -> Any:
-    """The typed array of a schema column."""
-    if dtype == INT:
-        return _ints(values)
-    if dtype == FLOAT:
-        return _floats(values)
-    if dtype == TIME:
-        return _times(values)
-    if dtype == CATEGORY:
-        return _categories(values)
-    return _strings(values)
-
-
-def _strings(values: list[Any]) -> Any:
-    """``string`` dtype, built straight by pyarrow when pandas keeps strings there: this
-    skips pandas' per-value checks and halves the cost of text columns."""
-    if pd.StringDtype().storage == "pyarrow":
-        import pyarrow as pa
-
-        try:
-            return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            pass  # values that are not all text: let pandas convert them
-    return pd.array(values, dtype=STRING)
-
-
-def _floats(values: list[Any], convert: Callable[[Any], float] | None = None) -> FloatArray:
-    """float64 with NaN for missing: numpy's own conversion when every cell is a number or
-    None, else ``convert`` (default ``_number``) cell by cell."""
-    try:
-        out = np.array(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        out = None
-    if out is None or out.shape != (len(values),):  # e.g. a list cell makes a 2-D array
-        out = np.fromiter(map(convert or _number, values), dtype=np.float64, count=len(values))
-    return out
-
-
-def _number(value: Any) -> float:
-    """A cell as float, NaN when it is not a number (the lenient fallback)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _ints(values: list[Any]) -> pd.arrays.IntegerArray:
-    """Nullable Int64 (read through float64, exact up to 2**53, far beyond any code or
-    size here); a missing, non-integral or larger value is NA."""
-    floats = _floats(values)
-    with np.errstate(invalid="ignore"):
-        mask = ~((np.abs(floats) <= 2**53) & (floats == np.trunc(floats)))
-    data = np.where(mask, 0, floats).astype(np.int64)
-    return pd.arrays.IntegerArray(data, mask)
-
-
-def _times(values: list[Any]) -> pd.DatetimeIndex:
-    """UTC datetimes (to the microsecond) from unix seconds; datetimes and ISO text also do.
-    Times beyond datetime64's range (about ±292,000 years) are NaT."""
-    seconds = _floats(values, _epoch_seconds)
-    with np.errstate(over="ignore"):  # absurd times overflow to inf, then NaT
-        micros = np.round(seconds * 1e6)
-    return pd.to_datetime(micros, unit="us", utc=True, errors="coerce").as_unit("us")
-
-
-def _epoch_seconds(value: Any) -> float:
-    """Unix seconds of a number, a datetime or ISO text (naive means UTC); NaN otherwise."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return math.nan
-    if pd.isna(stamp):
-        return math.nan
-    return (stamp if stamp.tzinfo else stamp.tz_localize("UTC")).timestamp()
-
-
-def _categories(values: list[Any]) -> pd.Categorical:
-    """A categorical with sorted categories, coded by one C-level pass over the values."""
-    try:
-        order = sorted(set(values) - {None})
-        index: dict[Any, int] = dict(zip(order, range(len(order)), strict=True))
-        index[None] = -1
-        codes = np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
-        return pd.Categorical.from_codes(codes, categories=pd.Index(order))
-    except (TypeError, ValueError, KeyError):  # unhashable, unsortable or NaN-like values
-        return pd.Categorical([None if _missing(v) else str(v) for v in values])
-
-
-def _inferred(values: list[Any]) -> Any:
-    """An extra (axis) column: pandas' own inference, object when it cannot infer."""
-    try:
-        return pd.array(values)
-    except (TypeError, ValueError):  # e.g. equal-length list cells, which numpy makes 2-D
-        return pd.Series(values, dtype=object)
 
 
 def _named(argument: str, item: object) -> pd.DataFrame:
@@ -588,7 +464,7 @@ def _table_view(df: pd.DataFrame) -> list[str]:
 
 def _image_tag(find: Callable[[str], bytes | None], key: Any) -> str:
     """An inline ``<img>`` of the key's thumbnail bytes, empty when there is none."""
-    data = None if _missing(key) else find(str(key))
+    data = None if columns.missing(key) else find(str(key))
     if not data:
         return ""
     mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
@@ -601,19 +477,9 @@ def _image_tag(find: Callable[[str], bytes | None], key: Any) -> str:
     )
 
 
-def _missing(value: Any) -> bool:
-    """True for None, NA, NaT and NaN (scalars only: list cells are not missing)."""
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and math.isnan(value))
-    )
-
-
 def _cell_text(value: Any) -> str:
     """Display text of one cell (escaped by the caller)."""
-    if _missing(value):
+    if columns.missing(value):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.isoformat(sep=" ", timespec="seconds")

@@ -7,10 +7,13 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import wjnb
+from wjnb import columns
 from wjnb.errors import BudgetExceeded, InvalidArgument, LedgerError, NotCancellable
+from wjnb.frame import SCHEMA, to_dataframe
 from wjnb.models import ArtworkStatus
 
 SMALL = {"width": 256, "height": 256}
@@ -86,6 +89,12 @@ def test_sweep_of_200_costs_at_most_1_3_reads_per_artwork(
     assert len(combos) == 200 and set(combos.values()) == {1}
     df = sweep.to_dataframe()
     assert len(df) == 200 and set(df["status_name"]) == {"success"}
+    # Live rows and rows read back from the ledger both take pyarrow's one-pass route.
+    stored = [row.record for row in client.runner.ledger.jobs("big")]
+    assert columns.arrow_columns(sweep.records(), SCHEMA) is not None
+    assert columns.arrow_columns(stored, SCHEMA) is not None
+    reloaded = to_dataframe(stored).set_index("key").sort_index()
+    pd.testing.assert_frame_equal(reloaded, df.set_index("key").sort_index())
 
 
 def test_polling_alone_finishes_every_job(fresh_sandbox: Any, make_client: Any) -> None:
