@@ -93,13 +93,13 @@ def _from_arrow(dtype: str, array: Any) -> Any:
     if dtype == INT:
         if array.null_count:
             data = array.fill_null(0).to_numpy()
-            mask = array.is_null().to_numpy(zero_copy_only=False)
+            mask = array.is_null().to_numpy(zero_copy_only=False, writable=True)
         else:
             data, mask = array.to_numpy(), np.zeros(len(array), dtype=bool)
         mask |= (data >= _EXACT) | (data <= -_EXACT)  # not np.abs: it overflows at -2**63
         return pd.arrays.IntegerArray(np.where(mask, 0, data), mask)
     if dtype in (FLOAT, TIME):
-        numbers: FloatArray = array.to_numpy(zero_copy_only=False)
+        numbers: FloatArray = array.to_numpy(zero_copy_only=False, writable=True)
         return numbers if dtype == FLOAT else times(numbers)
     if dtype == CATEGORY:  # dictionary-encoded as it was read; sort the categories
         labels: list[str] = array.dictionary.to_pylist()
@@ -209,8 +209,8 @@ def inferred(values: Sequence[Any]) -> Any:
             if arrow.types.is_large_string(array.type) or arrow.types.is_string(array.type):
                 return _arrow_strings(array)
             if arrow.types.is_int64(array.type) or arrow.types.is_float64(array.type):
-                mask = array.is_null().to_numpy(zero_copy_only=False)
-                data = array.fill_null(0).to_numpy()
+                mask = array.is_null().to_numpy(zero_copy_only=False, writable=True)
+                data = array.fill_null(0).to_numpy(zero_copy_only=False, writable=True)
                 if arrow.types.is_int64(array.type):
                     return pd.arrays.IntegerArray(data, mask)
                 return pd.arrays.FloatingArray(data, mask)

@@ -121,7 +121,7 @@ def to_dataframe(records: Iterable[Mapping[str, Any]], *, axes: Sequence[str] = 
         }
     for col in _extra_keys(rows, complete, axes):
         data[col] = columns.inferred(columns.column(rows, col)[0])
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # every array is new, writable and the frame's own
 
 
 def experiments_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

@@ -146,3 +146,14 @@ def test_times_beyond_datetime64_are_missing() -> None:
     assert str(stamps.dtype) == "datetime64[us, UTC]"
     assert stamps[0] == pd.Timestamp(1.7e9, unit="s", tz="UTC")
     assert stamps.isna().tolist() == [False, True, True, True, True, True, True]
+
+
+@pytest.mark.parametrize("route", ["pyarrow", "numpy"])
+def test_every_column_of_a_built_frame_can_be_written(route: str) -> None:
+    rows = [*seed_rows(), *seed_rows()]
+    df = to_dataframe(rows) if route == "pyarrow" else numpy_route(lambda: to_dataframe(rows))
+    first = df.iloc[1].to_dict()
+    for col in df.columns:
+        df.loc[0, col] = first[col]
+    assert df.iloc[0].to_dict().keys() == first.keys()
+    assert df.astype(str).iloc[0].tolist() == df.astype(str).iloc[1].tolist()
