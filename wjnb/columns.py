@@ -78,9 +78,9 @@ def arrow_columns(rows: Sequence[Any], schema: Mapping[str, str]) -> dict[str, A
 @functools.cache
 def _arrow_struct(arrow: ModuleType, schema: tuple[tuple[str, str], ...]) -> Any:
     """The pyarrow struct type ``arrow_columns`` reads rows as: categories are read
-    dictionary-encoded, times as float seconds."""
+    dictionary-encoded, numbers and times as floats."""
     kinds = {
-        INT: arrow.int64(),
+        INT: arrow.float64(),  # as on numpy's route: pyarrow would truncate 0.5 to an int
         FLOAT: arrow.float64(),
         TIME: arrow.float64(),
         CATEGORY: arrow.dictionary(arrow.int32(), arrow.large_string()),
@@ -91,13 +91,7 @@ def _arrow_struct(arrow: ModuleType, schema: tuple[tuple[str, str], ...]) -> Any
 def _from_arrow(dtype: str, array: Any) -> Any:
     """The pandas array of one column pyarrow has read (see ``arrow_columns``)."""
     if dtype == INT:
-        if array.null_count:
-            data = array.fill_null(0).to_numpy()
-            mask = array.is_null().to_numpy(zero_copy_only=False, writable=True)
-        else:
-            data, mask = array.to_numpy(), np.zeros(len(array), dtype=bool)
-        mask |= (data >= _EXACT) | (data <= -_EXACT)  # not np.abs: it overflows at -2**63
-        return pd.arrays.IntegerArray(np.where(mask, 0, data), mask)
+        return _whole(array.to_numpy(zero_copy_only=False))
     if dtype in (FLOAT, TIME):
         numbers: FloatArray = array.to_numpy(zero_copy_only=False, writable=True)
         return numbers if dtype == FLOAT else times(numbers)
@@ -107,15 +101,17 @@ def _from_arrow(dtype: str, array: Any) -> Any:
         rank = np.full(len(labels) + 1, -1, dtype=np.int32)  # index -1 (missing) stays -1
         rank[order] = np.arange(len(labels), dtype=np.int32)
         codes = rank[array.indices.fill_null(-1).to_numpy()]
-        kind = _category_dtype(tuple(labels[i] for i in order))
+        storage = pd.get_option("mode.string_storage")
+        kind = _category_dtype(tuple(labels[i] for i in order), storage)
         return pd.Categorical.from_codes(codes, dtype=kind)
     return _arrow_strings(array)
 
 
 @functools.lru_cache(maxsize=256)
-def _category_dtype(labels: tuple[str, ...]) -> pd.CategoricalDtype:
-    """The dtype of sorted text categories: pandas takes a while to check one, and the
-    same few (statuses, backends, GPU names) come back in every frame."""
+def _category_dtype(labels: tuple[str, ...], storage: str) -> pd.CategoricalDtype:
+    """The dtype of sorted text categories, under pandas' text ``storage`` setting: pandas
+    takes a while to check one, and the same few (statuses, backends, GPU names) come back
+    in every frame."""
     return pd.CategoricalDtype(pd.Index(labels))
 
 
@@ -165,10 +161,13 @@ def floats(values: Sequence[Any], convert: Callable[[Any], float] | None = None)
 
 
 def ints(values: Sequence[Any]) -> pd.arrays.IntegerArray:
-    """Nullable Int64 read through float64; a missing or non-integral value is NA, and so
-    is one of 2**53 or more in size (float64 cannot hold it exactly; no code, size or cost
-    here comes near)."""
-    numbers = floats(values)
+    """Nullable Int64 read through float64 (see ``_whole``)."""
+    return _whole(floats(values))
+
+
+def _whole(numbers: FloatArray) -> pd.arrays.IntegerArray:
+    """Nullable Int64 of floats: NaN, fractions and sizes of 2**53 or more (which float64
+    cannot hold exactly; no code, size or cost here comes near) are NA."""
     with np.errstate(invalid="ignore"):
         mask = ~((np.abs(numbers) < _EXACT) & (numbers == np.trunc(numbers)))
     return pd.arrays.IntegerArray(np.where(mask, 0, numbers).astype(np.int64), mask)
