@@ -8,9 +8,13 @@ notebooks stay light.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import hashlib
 import io
 import os
+import tempfile
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -87,6 +91,7 @@ class ImageStore:
         self.root = Path(home) / "images"
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes = max_bytes
+        self._downloads: dict[str, asyncio.Task[bytes]] = {}  # url -> the download under way
 
     def path_for(self, url: str) -> Path:
         """Where the image at ``url`` is (or will be) cached: a hash, never server text."""
@@ -104,11 +109,28 @@ class ImageStore:
         return path.read_bytes() if path.exists() else None
 
     async def fetch(self, http: httpx.AsyncClient, url: str, *, timeout: float = 30.0) -> bytes:
-        """Download ``url`` (once: later calls read the cache) within the byte cap and timeout."""
+        """Download ``url`` (once: later calls read the cache, and calls made while it is
+        under way share it) within the byte cap and timeout."""
         check_url(url)
         data = self.cached(url)
         if data is not None:
             return data
+        task = self._downloads.get(url)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            task = asyncio.ensure_future(self._download(http, url, timeout))
+            self._downloads[url] = task
+            task.add_done_callback(functools.partial(self._forget, url))
+        return await asyncio.shield(task)  # one caller giving up does not stop the others
+
+    def _forget(self, url: str, task: asyncio.Task[bytes]) -> None:
+        """Drop a finished download (its error is read here, so none goes unreported)."""
+        if self._downloads.get(url) is task:
+            del self._downloads[url]
+        if not task.cancelled():
+            task.exception()
+
+    async def _download(self, http: httpx.AsyncClient, url: str, timeout: float) -> bytes:
+        """Stream ``url`` into the cache, refusing what is too big or not a safe image."""
         try:
             async with http.stream("GET", url, timeout=timeout) as resp:
                 if resp.status_code != 200:
@@ -148,8 +170,16 @@ class ImageStore:
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
-        """Write atomically, so a crash never leaves a half image in the cache."""
+        """Write atomically, so a crash never leaves a half image in the cache. Each write
+        has its own temporary file: threads and processes may write the same image at once
+        (the same bytes), and the last rename wins."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise

@@ -100,6 +100,9 @@ class Hostile(BaseHTTPRequestHandler):
             self._send(404, b"")
 
 
+HOSTS: dict[str, ThreadingHTTPServer] = {}
+
+
 @pytest.fixture(scope="module")
 def host() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
@@ -107,9 +110,17 @@ def host() -> Iterator[str]:
     server.paths = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    HOSTS[url] = server
+    yield url
+    del HOSTS[url]
     server.shutdown()
     server.server_close()
+
+
+def host_paths(host: str) -> list[str]:
+    """The paths the hostile host has been asked for, oldest first."""
+    return list(HOSTS[host].paths)  # type: ignore[attr-defined]
 
 
 def fetch(store: ImageStore, url: Any, timeout: float = 5.0) -> bytes:
@@ -236,6 +247,49 @@ def test_a_stalled_download_times_out(tmp_path: Path, host: str) -> None:
         fetch(ImageStore(tmp_path), f"{host}/stall.png", timeout=0.5)
     assert time.monotonic() - started < 2.5
     assert files(tmp_path) == set()
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+def test_one_image_wanted_by_many_at_once_is_downloaded_once(tmp_path: Path, host: str) -> None:
+    store = ImageStore(tmp_path)
+    url = f"{host}/ok.png?at-once={tmp_path.name}"
+
+    async def many() -> list[bytes]:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            return await asyncio.gather(*(store.fetch(http, url) for _ in range(12)))
+
+    got = asyncio.run(many())
+    assert len(set(got)) == 1 and decode(got[0]).size == (8, 8)
+    asked = [p for p in host_paths(host) if p.endswith(f"at-once={tmp_path.name}")]
+    assert len(asked) == 1
+    assert files(tmp_path) == {store.path_for(url)}  # no temporary file left behind
+
+
+def test_threads_writing_one_thumbnail_at_once_all_get_it(tmp_path: Path, host: str) -> None:
+    store = ImageStore(tmp_path)
+    url = f"{host}/ok.png"
+    fetch(store, url)
+    start = threading.Barrier(8)
+    out: list[bytes | None] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        start.wait()
+        try:
+            for size in (16, 24, 32, 48):
+                out.append(store.thumbnail(url, size))
+        except BaseException as exc:  # collected: the test fails on any
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(out) == 32 and all(out)
+    assert not [p for p in files(tmp_path) if p.suffix == ".tmp"]
 
 
 # --------------------------------------------------------------------------- cache paths
