@@ -11,6 +11,7 @@ from PIL import Image, ImageFilter, ImageStat
 import wjnb
 import wjnb.sandbox
 from wjnb import thumbs
+from wjnb.errors import ImageError
 from wjnb.models import ArtworkStatus
 from wjnb.widgets import JobCard
 from wjnb.widgets.style import shown as visible
@@ -203,3 +204,24 @@ def test_closing_a_card_stops_observing(client: wjnb.Client, until: Callable[...
     job.wait(30)
     assert card.badges.value == badges
     assert card.comm is None
+
+
+def test_a_picture_that_failed_to_load_is_tried_again_on_the_next_change(
+    client: wjnb.Client, until: Callable[..., None], monkeypatch: Any
+) -> None:
+    job = client.generate("a windmill in a tulip field")[0]
+    job.wait(30)
+    real = job.thumbnail
+
+    def unreachable(size: int = 256) -> bytes:
+        raise ImageError("image download failed: ConnectError")
+
+    monkeypatch.setattr(job, "thumbnail", unreachable)
+    card = JobCard(job)
+    until(lambda: "picture unavailable" in card.details.value, card)
+    assert not showing_picture(card)
+    monkeypatch.setattr(job, "thumbnail", real)
+    job._notify()  # any change of the job, e.g. its picture being cached again
+    until(lambda: showing_picture(card), card)
+    assert "picture unavailable" not in card.details.value
+    card.close()

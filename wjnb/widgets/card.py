@@ -78,7 +78,7 @@ class JobCard(Face, View):
             self._show_picture(shown)
             self.badges.value = html.badges(job)
             self.details.value = html.job_details_html(job) + html.line_html(
-                self._failure, "#b91c1c"
+                self._problems(), "#b91c1c"
             )
             veiled = html.veiled(job)
             revealed = bool(self.reveal_button.value)
@@ -125,7 +125,7 @@ class JobCard(Face, View):
         try:
             setattr(self, slot, encode(self.job.image()))
         except (WjnbError, OSError) as exc:
-            self._failure = f"picture unavailable: {exc}"
+            self._picture_error = f"picture unavailable: {exc}"
         self._render()
 
     def _reuse(self, seed_only: bool) -> None:

@@ -31,7 +31,8 @@ class Face:
         """Make the picture area (and the state behind it); the card lays it out."""
         self._lock = threading.RLock()
         self._loading = False
-        self._failure = ""  # why a picture or an action failed (display only)
+        self._failure = ""  # why the last action failed (display only)
+        self._picture_error = ""  # why the picture could not be loaded (display only)
         self.picture = image()
         self.placeholder = text()
         return box([self.picture, self.placeholder], picture_class)
@@ -59,9 +60,16 @@ class Face:
             data = self.job.thumbnail(self.size)
             if data is not None:
                 self._took(data)
+            self._picture_error = ""
         except (WjnbError, OSError) as exc:
-            self._failure = f"picture unavailable: {exc}"
+            self._picture_error = f"picture unavailable: {exc}"
+            with self._lock:
+                self._loading = False  # the job's next change tries again
         self._render()
+
+    def _problems(self) -> str:
+        """What went wrong, for the card's red line (empty when nothing did)."""
+        return " · ".join(p for p in (self._picture_error, self._failure) if p)
 
     def _show_picture(self, data: bytes | None) -> None:
         """Show ``data``, or the job's status and progress where there is no picture."""

@@ -70,7 +70,7 @@ class MjCard(Face, View):
             self.details.value = (
                 html.prompt_html(html.mj_prompt(task))
                 + html.line_html(seed, "#374151", 12)
-                + html.line_html(html.outcome_text(task) or self._failure, "#b91c1c")
+                + html.line_html(html.outcome_text(task) or self._problems(), "#b91c1c")
             )
             offered = {name.lower() for name in html.button_names(task)}
             for name, b in self.action_buttons.items():
