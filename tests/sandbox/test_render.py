@@ -344,3 +344,56 @@ def test_jpeg() -> None:
     assert len(R.encode_jpeg(img, quality=30)) < len(data)
     with pytest.raises(ValueError):
         R.encode_jpeg(img, quality=0)
+
+
+# --------------------------------------------------------------------------- negative prompt
+
+
+def luminance(img: Image.Image) -> float:
+    return float(np.asarray(img.convert("L"), dtype=np.float64).mean())
+
+
+def reds(img: Image.Image) -> float:
+    """Share of pixels that are clearly red (hue within 25 degrees of red, saturated, lit)."""
+    hsv = np.asarray(img.convert("HSV"), dtype=np.float64)
+    hue = hsv[..., 0] * 360 / 255
+    near = np.minimum(hue, 360 - hue) < 25
+    return float((near & (hsv[..., 1] > 90) & (hsv[..., 2] > 60)).mean())
+
+
+def test_a_negative_prompt_without_known_words_changes_nothing() -> None:
+    plain = digest(art())
+    assert digest(art(uc_prompt="blurry, lowres, watermark")) == plain
+    assert digest(art(uc_prompt="")) == plain
+
+
+def test_a_negative_mood_is_left_out() -> None:
+    prompt = "a lighthouse at night"
+    night, not_night = art(prompt=prompt), art(prompt=prompt, uc_prompt="night, dark")
+    assert R._scene(prompt, 7).mood == "night"
+    assert R._scene(prompt, 7, negative="night").mood != "night"
+    assert luminance(not_night) > luminance(night) + 20
+
+
+def test_a_negative_colour_is_left_out() -> None:
+    prompt = "a red fox in a crimson forest"
+    red, not_red = art(prompt=prompt), art(prompt=prompt, uc_prompt="red")
+    assert reds(red) > 0.05
+    assert reds(not_red) < reds(red) / 3
+
+
+def test_a_negative_subject_is_left_out_and_the_layout_stays() -> None:
+    scene = R._scene("a cat on a castle wall", 7, negative="cat")
+    assert R._scene("a cat on a castle wall", 7).subject == "figure"
+    assert scene.subject == "tower"  # the next subject the prompt names
+    assert scene.sun_x == R._scene("a cat on a castle wall", 7).sun_x  # the seed still decides
+
+
+def test_midjourney_no_parameter_is_the_negative_prompt() -> None:
+    with_no = R._scene("a lighthouse at night --no night, moon --v 6.1", 3)
+    assert with_no.mood != "night"
+    assert R._scene("a lighthouse at night --v 6.1", 3).mood == "night"
+    grid = R.render_mj_grid("a lighthouse at night --no night --v 6.1", 3, 256, 256)
+    assert luminance(grid) > luminance(
+        R.render_mj_grid("a lighthouse at night --v 6.1", 3, 256, 256)
+    )

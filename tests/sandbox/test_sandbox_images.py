@@ -6,7 +6,7 @@ import io
 
 import httpx
 from conftest import Wire
-from PIL import Image
+from PIL import Image, ImageStat
 
 
 def test_same_request_gives_identical_bytes(wire: Wire) -> None:
@@ -28,6 +28,24 @@ def test_same_request_gives_identical_bytes(wire: Wire) -> None:
     assert Image.open(io.BytesIO(images[0].content)).size == (512, 768)
     other = wire.create(**{**body, "cfg": 9.0})["keys"][0]
     assert httpx.get(wire.wait(other)["picture_url"]).content != images[0].content
+
+
+def test_the_negative_prompt_shapes_the_picture(wire: Wire) -> None:
+    body = {"prompt": "a lighthouse at night", "seed": "77", "width": 256, "height": 256}
+
+    def picture(**extra: str) -> Image.Image:
+        key = wire.create(**body, **extra)["keys"][0]
+        data = httpx.get(wire.wait(key)["picture_url"]).content
+        return Image.open(io.BytesIO(data)).convert("L")
+
+    plain, unknown, no_night = (
+        picture(),
+        picture(uc_prompt="blurry, lowres"),
+        picture(uc_prompt="night"),
+    )
+    assert unknown.tobytes() == plain.tobytes()  # words the renderer does not know change nothing
+    mean = [ImageStat.Stat(img).mean[0] for img in (plain, no_night)]
+    assert mean[1] > mean[0] + 20  # "night" left out: a lighter sky
 
 
 def test_empty_seed_gets_a_random_one(wire: Wire) -> None:

@@ -49,6 +49,7 @@ def artwork_producer(art: Artwork, fmt: str) -> Callable[[], Encoded]:
                 spec.cfg,
                 spec.width,
                 spec.height,
+                spec.uc_prompt,
             )
         return encode(img, fmt)
 

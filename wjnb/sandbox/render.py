@@ -5,6 +5,8 @@ sweep run against it teaches something at a glance:
 
 * prompt   -> palette (mood words, colour words, hashed hues) and subject (lighthouse, tower,
               planet, trees, city, creature, portal, peaks or floating blobs);
+* negative -> what the scene leaves out (Wujie ``uc_prompt``, Midjourney ``--no``): a mood,
+              subject, ground or colour it names is never used (other words change nothing);
 * seed     -> layout (horizon, sun, ridges, clouds, where and how big the subject is);
 * steps    -> refinement (few steps: blurry, blotchy, grainy; many: clean with extra detail);
 * cfg      -> prompt adherence (low: washed out, grey, flat; high: oversaturated, contrasty,
@@ -188,6 +190,8 @@ _STOP: Final = frozenset(
     }
 )
 _MJ_PARAM: Final = re.compile(r"--[a-z]+(?:\s+(?!--)\S+)?", re.IGNORECASE)
+_MJ_NO: Final = re.compile(r"--no\s+(.+?)(?=\s--|$)", re.IGNORECASE)
+_HUE_GAP: Final = 40.0  # degrees a colour keeps from a hue the negative prompt names
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _MOODS: Final = ("day", "dusk", "night", "dawn", "dream")
 _GROUNDS: Final = ("water", "land", "grass", "water", "sand", "snow", "land")
@@ -195,8 +199,50 @@ _SUBJECTS: Final = ("orb", "tower", "trees", "city", "figure", "arch", "peaks", 
 
 
 def _words(prompt: str) -> list[str]:
-    """Lower-case content words of ``prompt`` (Midjourney ``--param value`` pairs removed)."""
-    return [w for w in _WORD.findall(_MJ_PARAM.sub(" ", prompt).lower()) if w not in _STOP]
+    """Lower-case content words of ``prompt`` (Midjourney ``--param value`` pairs and the
+    words of ``--no`` removed)."""
+    text = _MJ_PARAM.sub(" ", _MJ_NO.sub(" ", prompt)).lower()
+    return [w for w in _WORD.findall(text) if w not in _STOP]
+
+
+@dataclass(frozen=True)
+class _Avoid:
+    """What a negative prompt rules out: the moods, subjects, grounds and hues it names."""
+
+    moods: frozenset[str] = frozenset()
+    subjects: frozenset[str] = frozenset()
+    grounds: frozenset[str] = frozenset()
+    hues: tuple[float, ...] = ()
+
+    def hue_ok(self, hue: float) -> bool:
+        """True when ``hue`` is at least ``_HUE_GAP`` degrees from every avoided hue."""
+        return all(abs((hue - h + 180.0) % 360.0 - 180.0) >= _HUE_GAP for h in self.hues)
+
+
+def _avoid(negative: str) -> _Avoid:
+    """The features a negative prompt names (words the renderer does not know are ignored)."""
+    hints = [h for w in _words(negative) if (h := _HINTS.get(w)) is not None]
+    return _Avoid(
+        frozenset(h.mood for h in hints if h.mood),
+        frozenset(h.subject for h in hints if h.subject),
+        frozenset(h.ground for h in hints if h.ground),
+        tuple(h.hue for h in hints if h.hue is not None),
+    )
+
+
+def _mj_negative(prompt: str) -> str:
+    """The text of a Midjourney prompt's ``--no`` parameters."""
+    return " ".join(_MJ_NO.findall(prompt))
+
+
+def _pick(options: tuple[str, ...], key: int, banned: frozenset[str]) -> str:
+    """``options[key % n]``, or the next option after it that is not banned."""
+    n = len(options)
+    for step in range(n):
+        option = options[(key + step) % n]
+        if option not in banned:
+            return option
+    return options[key % n]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,15 +309,23 @@ class _Scene:
     keys: tuple[tuple[int, float], ...]
 
 
-def _palette(words: list[str], mood: str, prompt_key: int, tint: float) -> _Palette:
+def _palette(
+    words: list[str], mood: str, prompt_key: int, tint: float, avoid: _Avoid = _Avoid()
+) -> _Palette:
     """Pick the scene colours from mood, colour words and hashed content words.
 
-    ``tint`` (degrees, seed-derived, small) shifts the sky hues so candidates differ a little.
+    ``tint`` (degrees, seed-derived, small) shifts the sky hues so candidates differ a little;
+    colour words the negative prompt names are dropped, and hashed hues near them turn away.
     """
     r = _rng("palette", prompt_key)
-    color_hues = [h.hue for w in words if (h := _HINTS.get(w)) is not None and h.hue is not None]
+    color_hues = [
+        h.hue
+        for w in words
+        if (h := _HINTS.get(w)) is not None and h.hue is not None and avoid.hue_ok(h.hue)
+    ]
     free = [w for w in words if w not in _HINTS]
     hashed = [(_key("hue", w) % 3600) / 10.0 for w in (free or words or ["untitled"])]
+    hashed = [hue if avoid.hue_ok(hue) else (hue + 180.0) % 360.0 for hue in hashed]
     acc = color_hues[0] if color_hues else hashed[0]
     acc2 = color_hues[1] if len(color_hues) > 1 else (hashed[1] if len(hashed) > 1 else acc + 140)
     dh = float(r.uniform(-22.0, 22.0)) + tint
@@ -326,40 +380,77 @@ def _palette(words: list[str], mood: str, prompt_key: int, tint: float) -> _Pale
         "sand": (_hsv(38, 0.35, 0.92 * lk), _hsv(28, 0.55, 0.66 * lk)),
         "snow": (_hsv(215, 0.06, 0.98 * lk), _hsv(220, 0.18, 0.8 * lk)),
     }.get(
-        _ground_of(words, prompt_key),
+        _ground_of(words, prompt_key, avoid.grounds),
         (_hsv(acc + 25, 0.3, 0.55 * lk), _hsv(acc + 10, 0.45, 0.3 * lk)),
     )
     accent = _hsv(acc, 0.72, 0.45 + 0.5 * light)
     accent2 = _hsv(acc2, 0.6, 0.5 + 0.45 * light)
     lamp = _hsv(48, 0.45, 1.0)
-    return _Palette(top, hor, sun, cloud, land_far, land_near, dark, accent, accent2, lamp, light)
+
+    def away(color: RGB) -> RGB:  # the mood's own colours turn too (a dusk sky, "no red")
+        return _turn_away(color, avoid)
+
+    return _Palette(
+        sky_top=away(top),
+        sky_hor=away(hor),
+        sun=away(sun),
+        cloud=away(cloud),
+        land_far=away(land_far),
+        land_near=away(land_near),
+        dark=away(dark),
+        accent=away(accent),
+        accent2=away(accent2),
+        lamp=away(lamp),
+        light=light,
+    )
 
 
-def _ground_of(words: list[str], prompt_key: int) -> str:
-    """Ground type: the first word that names one, else a hash-chosen default."""
+def _turn_away(color: RGB, avoid: _Avoid) -> RGB:
+    """``color`` with its hue moved just outside every avoided hue band (greys stay)."""
+    h, s, v = colorsys.rgb_to_hsv(*color)
+    hue = h * 360.0
+    if s < 0.12 or avoid.hue_ok(hue):
+        return color
+    for step in range(5, 185, 5):
+        for turned in (hue + step, hue - step):
+            if avoid.hue_ok(turned % 360.0):
+                return _hsv(turned, s, v)
+    return _hsv(hue, 0.0, v)  # every hue avoided: grey
+
+
+def _ground_of(words: list[str], prompt_key: int, banned: frozenset[str] = frozenset()) -> str:
+    """Ground type: the first word that names one (and is not banned), else a hash-chosen
+    default."""
     for w in words:
         h = _HINTS.get(w)
-        if h is not None and h.ground is not None:
+        if h is not None and h.ground is not None and h.ground not in banned:
             return h.ground
-    return _GROUNDS[prompt_key % len(_GROUNDS)]
+    return _pick(_GROUNDS, prompt_key, banned)
 
 
-def _scene(prompt: str, seed: int, variation: tuple[int, int] | None = None) -> _Scene:
-    """Describe the scene: prompt -> palette and subject; seed -> layout.
+def _scene(
+    prompt: str, seed: int, variation: tuple[int, int] | None = None, negative: str = ""
+) -> _Scene:
+    """Describe the scene: prompt -> palette and subject; seed -> layout; ``negative`` (and
+    the prompt's own ``--no``) -> what is left out.
 
     ``variation`` (variant seed, slot) nudges the layout a little, for Midjourney variations.
     """
     words = _words(prompt)
+    avoid = _avoid(f"{negative} {_mj_negative(prompt)}")
     pkey = _key("prompt", " ".join(words))
     pr = _rng("style", pkey)
-    mood = next((h.mood for w in words if (h := _HINTS.get(w)) and h.mood), None)
-    mood = mood or _MOODS[pkey % len(_MOODS)]
+    moods = [h.mood for w in words if (h := _HINTS.get(w)) and h.mood]
+    mood = next((m for m in moods if m not in avoid.moods), None)
+    mood = mood or _pick(_MOODS, pkey, avoid.moods)
     named = [h.subject for w in words if (h := _HINTS.get(w)) and h.subject]
-    subject = named[0] if named else _SUBJECTS[(pkey >> 8) % len(_SUBJECTS)]
+    named = [n for n in named if n not in avoid.subjects]
+    subject = named[0] if named else _pick(_SUBJECTS, pkey >> 8, avoid.subjects)
     peaks = "peaks" in named or subject == "peaks"
     forest = "trees" in named and subject != "trees"
-    ground = _ground_of(words, pkey)
-    pal = _palette(words, mood, pkey, float(_rng("tint", pkey, seed).uniform(-12.0, 12.0)))
+    ground = _ground_of(words, pkey, avoid.grounds)
+    tint = float(_rng("tint", pkey, seed).uniform(-12.0, 12.0))
+    pal = _palette(words, mood, pkey, tint, avoid)
     cloud_base = float(pr.uniform(0.25, 0.85)) * (0.6 if mood == "night" else 1.0)
     haze = float(pr.uniform(0.15, 0.45))
     flow = float(pr.uniform(-0.9, 0.9))
@@ -1239,8 +1330,10 @@ def render_artwork(
     cfg: float,
     width: int,
     height: int,
+    uc_prompt: str = "",
 ) -> Image.Image:
-    """Render one Wujie artwork as an RGB image of exactly ``width`` x ``height``.
+    """Render one Wujie artwork as an RGB image of exactly ``width`` x ``height``;
+    ``uc_prompt`` is the negative prompt.
 
     Raises ``ValueError`` for sizes <= 0 or > ``MAX_SIDE``, negative steps and negative or
     non-finite cfg.
@@ -1252,7 +1345,7 @@ def render_artwork(
         raise ValueError(f"cfg must be a finite number >= 0, got {cfg}")
     style = MODEL_STYLES.get(int(model), "general")
     sampler = SAMPLER_STYLES[int(sampler_index) % len(SAMPLER_STYLES)]
-    sc = _scene(prompt, int(seed))
+    sc = _scene(prompt, int(seed), negative=uc_prompt)
     # like a diffusion model's initial latent: the noise depends on prompt, seed and size only,
     # so a steps or cfg sweep shows the same noise fading or being graded
     nkey = _noise_key(prompt, int(seed), width, height)
