@@ -11,6 +11,7 @@ like are read as ``wjnb.records`` would read them.
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -20,14 +21,17 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-try:
-    import pyarrow
-except ImportError:
-    pyarrow = None
 
-# pyarrow when installed (the ``plot`` and ``demo`` extras bring it), else None; tests set
-# it to None to run the numpy route.
-arrow: ModuleType | None = pyarrow
+def _pyarrow() -> ModuleType | None:
+    """pyarrow when installed (the ``plot`` and ``demo`` extras bring it), else None."""
+    try:
+        return importlib.import_module("pyarrow")
+    except ImportError:
+        return None
+
+
+# The module the pyarrow route uses; tests set it to None to run the numpy route.
+arrow = _pyarrow()
 
 INT: Final = "Int64"
 FLOAT: Final = "float64"

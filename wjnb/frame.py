@@ -97,7 +97,6 @@ _TABLE_VIEW = (
 
 T = TypeVar("T")
 Frames = pd.DataFrame | tuple[str, pd.DataFrame]
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
 # --------------------------------------------------------------------------- building
