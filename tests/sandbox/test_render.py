@@ -384,8 +384,8 @@ def test_a_negative_colour_is_left_out() -> None:
 
 def test_a_negative_subject_is_left_out_and_the_layout_stays() -> None:
     scene = R._scene("a cat on a castle wall", 7, negative="cat")
-    assert R._scene("a cat on a castle wall", 7).subject == "figure"
-    assert scene.subject == "tower"  # the next subject the prompt names
+    assert {f.glyph for f in R._scene("a cat on a castle wall", 7).figures} == {"🐈", "🏰"}
+    assert {f.glyph for f in scene.figures} == {"🏰"}  # the other subject the prompt names
     assert scene.sun_x == R._scene("a cat on a castle wall", 7).sun_x  # the seed still decides
 
 

@@ -42,6 +42,10 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from . import figures, styles, subjects
+from .prompt import Reading, read
+from .vocab import COLOURS
+
 __all__ = [
     "MAX_SIDE",
     "MODEL_STYLES",
@@ -123,16 +127,11 @@ def _hints() -> MappingProxyType[str, _Hint]:
     put("snow snowy winter ice icy arctic frozen", ground="snow")
     put("meadow field grass garden prairie", ground="grass")
     put("lighthouse", subject="lighthouse", ground="water")
-    put("tower castle fortress minaret", subject="tower")
+    put("tower minaret", subject="tower")
     put("forest woods tree trees pine pines jungle", subject="trees", ground="grass")
     put("mountain mountains peak peaks alps volcano cliffs", subject="peaks")
     put("city cyberpunk town skyline street building buildings metropolis", subject="city")
     put("planet orb sphere bubble saturn jupiter globe", subject="orb")
-    put(
-        "cat dog fox pig person girl boy man woman portrait robot astronaut dragon bird "
-        "horse owl rabbit wolf bear knight monk",
-        subject="figure",
-    )
     put("gate arch portal door doorway bridge ring", subject="arch")
     put("bubbles blobs shapes jellyfish balloons", subject="blobs")
     for words, hue in (
@@ -195,14 +194,19 @@ _HUE_GAP: Final = 40.0  # degrees a colour keeps from a hue the negative prompt 
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _MOODS: Final = ("day", "dusk", "night", "dawn", "dream")
 _GROUNDS: Final = ("water", "land", "grass", "water", "sand", "snow", "land")
-_SUBJECTS: Final = ("orb", "tower", "trees", "city", "figure", "arch", "peaks", "blobs")
+_SUBJECTS: Final = ("orb", "tower", "trees", "city", "arch", "peaks", "blobs")
+_BACKDROPS: Final = frozenset({"wall", "studio", "table", "space"})
+
+
+def _tokens(prompt: str) -> list[str]:
+    """Lower-case words of ``prompt``, stop words kept (Midjourney ``--param value`` pairs and
+    the words of ``--no`` removed)."""
+    return _WORD.findall(_MJ_PARAM.sub(" ", _MJ_NO.sub(" ", prompt)).lower())
 
 
 def _words(prompt: str) -> list[str]:
-    """Lower-case content words of ``prompt`` (Midjourney ``--param value`` pairs and the
-    words of ``--no`` removed)."""
-    text = _MJ_PARAM.sub(" ", _MJ_NO.sub(" ", prompt)).lower()
-    return [w for w in _WORD.findall(text) if w not in _STOP]
+    """Content words of ``prompt``: its ``_tokens`` without stop words."""
+    return [w for w in _tokens(prompt) if w not in _STOP]
 
 
 @dataclass(frozen=True)
@@ -307,24 +311,49 @@ class _Scene:
     ridges: tuple[tuple[float, float, int], ...]
     items: tuple[tuple[float, float, float], ...]
     keys: tuple[tuple[int, float], ...]
+    reading: Reading
+    figures: tuple[_Figure, ...]
+    backdrop: RGB
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """One glyph to paste: emoji, colour (None: its own), centre x and foot y and height (in
+    shorter-side units), mirrored or not, and whether it casts a contact shadow."""
+
+    glyph: str
+    colour: RGB | None
+    x: float
+    foot: float
+    size: float
+    flip: bool
+    shadow: bool
 
 
 def _palette(
-    words: list[str], mood: str, prompt_key: int, tint: float, avoid: _Avoid = _Avoid()
+    words: list[str],
+    mood: str,
+    prompt_key: int,
+    tint: float,
+    avoid: _Avoid,
+    reading: Reading,
+    ground: str,
 ) -> _Palette:
     """Pick the scene colours from mood, colour words and hashed content words.
 
     ``tint`` (degrees, seed-derived, small) shifts the sky hues so candidates differ a little;
     colour words the negative prompt names are dropped, and hashed hues near them turn away.
+    Colours bound to a noun ("a red bicycle") paint that noun, not the sky: only the free
+    ones (and the sky's own, "a pink sky") tint the palette.
     """
     r = _rng("palette", prompt_key)
-    color_hues = [
-        h.hue
-        for w in words
-        if (h := _HINTS.get(w)) is not None and h.hue is not None and avoid.hue_ok(h.hue)
-    ]
-    free = [w for w in words if w not in _HINTS]
-    hashed = [(_key("hue", w) % 3600) / 10.0 for w in (free or words or ["untitled"])]
+    hints = [h for w in words if w not in COLOURS and (h := _HINTS.get(w)) is not None]
+    named = [h.hue for h in hints if h.hue is not None]
+    free = [*reading.free_colours, *([c] if (c := reading.paint("sky")) else [])]
+    named += [colorsys.rgb_to_hsv(*c)[0] * 360.0 for c in free if _chroma(c) > 0.15]
+    color_hues = [h for h in named if avoid.hue_ok(h)]
+    free_words = [w for w in words if w not in _HINTS]
+    hashed = [(_key("hue", w) % 3600) / 10.0 for w in (free_words or words or ["untitled"])]
     hashed = [hue if avoid.hue_ok(hue) else (hue + 180.0) % 360.0 for hue in hashed]
     acc = color_hues[0] if color_hues else hashed[0]
     acc2 = color_hues[1] if len(color_hues) > 1 else (hashed[1] if len(hashed) > 1 else acc + 140)
@@ -369,6 +398,8 @@ def _palette(
             0.8,
         )
         cloud = _hsv(acc2 + 30, 0.3, 1.0)
+    if ground == "mars" and mood != "night":
+        top, hor = _hsv(22 + dh * 0.3, 0.4, 0.62 * light + 0.1), _hsv(28, 0.45, 0.92)
     if color_hues and mood != "dream":
         hor = _mix(hor, _hsv(acc, 0.7, 1.0), 0.45)
         top = _mix(top, _hsv(acc, 0.7, max(top)), 0.3)
@@ -379,8 +410,9 @@ def _palette(
         "grass": (_hsv(95 + dh, 0.45, 0.6 * lk), _hsv(115 + dh, 0.65, 0.34 * lk)),
         "sand": (_hsv(38, 0.35, 0.92 * lk), _hsv(28, 0.55, 0.66 * lk)),
         "snow": (_hsv(215, 0.06, 0.98 * lk), _hsv(220, 0.18, 0.8 * lk)),
+        "mars": (_hsv(18, 0.62, 0.66 * lk), _hsv(12, 0.72, 0.42 * lk)),
     }.get(
-        _ground_of(words, prompt_key, avoid.grounds),
+        ground,
         (_hsv(acc + 25, 0.3, 0.55 * lk), _hsv(acc + 10, 0.45, 0.3 * lk)),
     )
     accent = _hsv(acc, 0.72, 0.45 + 0.5 * light)
@@ -403,6 +435,11 @@ def _palette(
         lamp=away(lamp),
         light=light,
     )
+
+
+def _chroma(color: RGB) -> float:
+    """HSV saturation of ``color``."""
+    return colorsys.rgb_to_hsv(*color)[1]
 
 
 def _turn_away(color: RGB, avoid: _Avoid) -> RGB:
@@ -437,26 +474,41 @@ def _scene(
     ``variation`` (variant seed, slot) nudges the layout a little, for Midjourney variations.
     """
     words = _words(prompt)
-    avoid = _avoid(f"{negative} {_mj_negative(prompt)}")
+    negative = f"{negative} {_mj_negative(prompt)}"
+    avoid = _avoid(negative)
+    reading = read(_tokens(prompt), frozenset(_tokens(negative)))
+    drawn = bool(reading.subjects) and subjects.font_path() is not None
     pkey = _key("prompt", " ".join(words))
     pr = _rng("style", pkey)
     moods = [h.mood for w in words if (h := _HINTS.get(w)) and h.mood]
+    if reading.setting == "space":
+        moods.insert(0, "night")
     mood = next((m for m in moods if m not in avoid.moods), None)
     mood = mood or _pick(_MOODS, pkey, avoid.moods)
     named = [h.subject for w in words if (h := _HINTS.get(w)) and h.subject]
     named = [n for n in named if n not in avoid.subjects]
-    subject = named[0] if named else _pick(_SUBJECTS, pkey >> 8, avoid.subjects)
+    if reading.subjects and not drawn:  # no emoji font: the procedural creature stands in
+        named.insert(0, "figure")
+    fallback = "none" if drawn else _pick(_SUBJECTS, pkey >> 8, avoid.subjects)
+    subject = named[0] if named else fallback
     peaks = "peaks" in named or subject == "peaks"
     forest = "trees" in named and subject != "trees"
     ground = _ground_of(words, pkey, avoid.grounds)
+    implied = [s.noun.ground for s in reading.subjects if s.noun.ground]
+    if reading.setting == "mars":
+        ground = "mars"
+    elif implied and not any((h := _HINTS.get(w)) and h.ground for w in words):
+        ground = implied[0] if implied[0] not in avoid.grounds else ground
     tint = float(_rng("tint", pkey, seed).uniform(-12.0, 12.0))
-    pal = _palette(words, mood, pkey, tint, avoid)
+    pal = _palette(words, mood, pkey, tint, avoid, reading, ground)
     cloud_base = float(pr.uniform(0.25, 0.85)) * (0.6 if mood == "night" else 1.0)
     haze = float(pr.uniform(0.15, 0.45))
     flow = float(pr.uniform(-0.9, 0.9))
 
     r = _rng("layout", pkey, seed)
     lo, hi = (0.62, 0.8) if peaks or subject in ("orb", "figure") else (0.45, 0.76)
+    if drawn:
+        lo, hi = (0.5, 0.64)
     horizon = float(r.uniform(lo, hi))
     n_ridges = 3 if peaks else int(r.integers(0, 3)) + (ground != "water")
     cloudiness = cloud_base * float(r.uniform(0.5, 1.3))
@@ -492,6 +544,8 @@ def _scene(
         # the first item drives discrete choices (e.g. how many towers): keep it
         items = (items[0], *((nudge(a), nudge(b), nudge(c)) for a, b, c in items[1:]))
         keys = (*keys, (int(v.integers(1 << 62)), 0.3))
+    figs = _figures(reading, seed, horizon, variation, avoid) if drawn else ()
+    backdrop = _backdrop_colour(reading, pal, avoid)
     return _Scene(
         mood,
         ground,
@@ -514,7 +568,89 @@ def _scene(
         ridges,
         items,
         keys,
+        reading,
+        figs,
+        backdrop,
     )
+
+
+def _backdrop_colour(reading: Reading, pal: _Palette, avoid: _Avoid) -> RGB:
+    """Colour of a wall, studio backdrop or table top: the one the prompt names, else one
+    from the palette."""
+    setting = reading.setting or ""
+    named = reading.paint(setting) or reading.paint("background") or reading.paint("studio")
+    if named is not None and avoid.hue_ok(colorsys.rgb_to_hsv(*named)[0] * 360.0):
+        return named
+    if setting == "table":
+        return _turn_away((0.52, 0.34, 0.2), avoid)
+    if setting == "studio":
+        return _mix(pal.accent, (0.82, 0.82, 0.84), 0.7)
+    return _mix(pal.accent, (0.7, 0.66, 0.6), 0.45)
+
+
+def _glyph_colour(text: str, colour: RGB | None, avoid: _Avoid) -> RGB | None:
+    """The colour to paint a glyph: its bound colour unless the negative prompt rules that
+    hue out; a glyph whose own main hue is ruled out is turned away from it."""
+    if colour is not None and (_chroma(colour) < 0.15 or avoid.hue_ok(_hue(colour))):
+        return colour
+    img = subjects.glyph(text)
+    hue = subjects.main_hue(img) if img is not None else None
+    if hue is None or avoid.hue_ok(hue):
+        return None
+    return _turn_away(_hsv(hue, 0.8, 0.85), avoid)
+
+
+def _hue(color: RGB) -> float:
+    """Hue of ``color`` in degrees."""
+    return colorsys.rgb_to_hsv(*color)[0] * 360.0
+
+
+_PLACE_SIZE: Final = {"ground": 0.5, "small": 0.42, "building": 0.6, "sky": 0.36, "water": 0.4}
+
+
+def _figures(
+    reading: Reading,
+    seed: int,
+    horizon: float,
+    variation: tuple[int, int] | None,
+    avoid: _Avoid,
+) -> tuple[_Figure, ...]:
+    """Lay out the prompt's subjects (shorter-side units, aspect 1 box scaled later): the
+    first one big near the middle, the others smaller beside it; seed decides the details."""
+    r = _rng("figures", seed, reading.words)
+    v = _rng("figure-variation", *variation) if variation else None
+    backdrop = reading.setting in _BACKDROPS
+    floor = 0.9 if backdrop else horizon + (1.0 - horizon) * 0.62
+    out: list[_Figure] = []
+    cx = 0.5 + float(r.uniform(-0.1, 0.1))
+    side = 1.0 if r.uniform() < 0.5 else -1.0
+    for rank, subj in enumerate(reading.subjects[:3]):
+        place = subj.noun.place
+        size = _PLACE_SIZE[place] * float(r.uniform(0.88, 1.12)) * (1.0 if rank == 0 else 0.62)
+        size *= 1.0 / math.sqrt(subj.count) ** 0.8
+        if v is not None:
+            size *= float(np.exp(v.normal(0.0, 0.05)))
+        x = cx if rank == 0 else cx + side * (0.3 + 0.05 * rank) * (1 if rank == 1 else -1)
+        if place == "sky" and not backdrop:
+            foot = min(horizon - 0.05, 0.2 + size + float(r.uniform(0.0, 0.08)))
+        elif place == "water" and not backdrop:
+            foot = horizon + (1.0 - horizon) * 0.45
+        elif place == "building" and not backdrop:
+            foot = horizon + 0.04
+        else:
+            foot = floor - (0.0 if rank == 0 else 0.04)
+        colour = _glyph_colour(subj.noun.glyph, subj.colour, avoid)
+        flip = bool(r.uniform() < 0.5)
+        spread = size * 0.72
+        for k in range(subj.count):
+            dx = (k - (subj.count - 1) / 2) * spread
+            dy = 0.03 * (k % 2) if subj.count > 1 else 0.0
+            jitter = float(v.normal(0.0, 0.02)) if v is not None else 0.0
+            shadow = place in ("ground", "small", "building") or backdrop
+            out.append(
+                _Figure(subj.noun.glyph, colour, x + dx + jitter, foot + dy, size, flip, shadow)
+            )
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -659,10 +795,105 @@ def _profile(key: int, u: Arr, octaves: float) -> Arr:
 
 
 def _compose(sc: _Scene, cv: _Canvas, detail: float) -> None:
-    """Paint sky, sun, clouds, ridges, ground and subject onto ``cv.img``.
+    """Paint the setting (a landscape or a backdrop), then the prompt's subjects and weather.
 
     ``detail`` (0..1, from steps) sets how many noise octaves the textures get.
     """
+    if sc.reading.setting in _BACKDROPS:
+        _backdrop(sc, cv, 2.0 + 5.0 * detail)
+    else:
+        _landscape(sc, cv, detail)
+    if sc.figures and sc.reading.style == "photo":  # shallow depth of field
+        cv.img[:] = _gauss(cv.img, max(cv.wi, cv.hi) / 110.0)
+    _paste_figures(sc, cv)
+    _weather(sc, cv)
+
+
+def _paste_figures(sc: _Scene, cv: _Canvas) -> None:
+    """Paste the subject glyphs, back to front, lit like the scene."""
+    p = sc.pal
+    k = 0.55 + 0.45 * p.light
+    shade = _mix((k, k, k), p.sky_hor, 0.12 * (1.0 - p.light))
+    sx, sy = cv.wi / cv.ax, cv.hi / cv.ay  # pixels per shorter-side unit
+    unit = min(cv.ax, cv.ay)
+    for f in sorted(sc.figures, key=lambda f: f.foot):
+        img = subjects.glyph(f.glyph, f.colour)
+        if img is None:
+            continue
+        x, foot, size = f.x * cv.ax / unit * sx, f.foot * cv.hi, f.size * sy
+        if f.shadow:
+            figures.shadow(cv.img, x, foot - size * 0.02, size * img.width / img.height, 0.45)
+        figures.paste(cv.img, img, x, foot, size, shade, f.flip)
+
+
+def _backdrop(sc: _Scene, cv: _Canvas, oct_: float) -> None:
+    """An indoor or close-up setting: a brick wall over pavement, a studio sweep, a table top
+    in front of a blurred room, or open space full of stars."""
+    p, c = sc.pal, _f32(sc.backdrop)
+    n = cv.fbm(sc.keys, 4.0, oct_, salt="backdrop")
+    setting = sc.reading.setting
+    if setting == "space":
+        top, bottom = _f32(_scale(p.sky_top, 0.5)), _f32(p.dark)
+        cv.img[:] = top + (bottom - top) * cv.v[..., None] + _f32(p.accent2) * (0.06 * n)[..., None]
+        stars = _rng("space-stars", sc.keys[0][0]).uniform(0, 1, (cv.hi, cv.wi)) > 0.994
+        cv.img += _f32(stars)[..., None] * np.float32(0.9)
+        return
+    floor = 0.72 if setting != "table" else 0.6
+    light = 0.55 + 0.45 * p.light
+    if setting == "wall":
+        row = cv.y / 0.06
+        brick = (np.abs(row - np.round(row)) < 0.09) | (
+            np.abs(((cv.x / 0.13) + 0.5 * (np.floor(row) % 2)) % 1.0 - 0.5) > 0.46
+        )
+        wall = c * (0.92 + 0.1 * n)[..., None]
+        wall = np.where(brick[..., None], wall * 0.72 + 0.12, wall)
+        ground = _f32((0.42, 0.4, 0.38)) * (0.9 + 0.1 * n)[..., None]
+    elif setting == "table":
+        room = _f32(_mix(p.sky_hor, p.dark, 0.45))
+        wall = np.broadcast_to(room, cv.img.shape) * (1.0 + 0.15 * n)[..., None]
+        wall = _gauss(_f32(wall), max(cv.wi, cv.hi) / 40.0)
+        grain = np.sin(cv.x * 60.0 + 3.0 * n + cv.y * 4.0)
+        ground = c * (0.9 + 0.1 * grain)[..., None]
+    else:  # studio sweep: lit behind the subject, darker to the corners
+        glow = np.exp(-(((cv.u - 0.5) ** 2) * 3.0 + ((cv.v - 0.45) ** 2) * 4.0))
+        wall = c * (0.7 + 0.35 * glow)[..., None] + _f32((1.0, 1.0, 1.0)) * 0.03 * n[..., None]
+        ground = c * 0.82
+    t = _smooth(floor - 0.01, floor + 0.01, _f32(np.broadcast_to(cv.v, (cv.hi, cv.wi))))
+    cv.img[:] = (wall + (ground - wall) * t[..., None]) * np.float32(light)
+
+
+def _weather(sc: _Scene, cv: _Canvas) -> None:
+    """Rain streaks, falling snow or fog over the whole picture, when the prompt asks."""
+    kind = sc.reading.weather
+    if kind is None:
+        return
+    r = _rng("weather", kind, sc.keys[0][0])
+    if kind == "fog":
+        fog = _f32(0.35 + 0.3 * cv.v) * (1.0 + 0.1 * cv.fbm(sc.keys, 2.0, 3.0, salt="fog"))
+        cv.img += (_f32(_mix(sc.pal.sky_hor, (0.85, 0.86, 0.88), 0.6)) - cv.img) * fog[..., None]
+        return
+    mask = Image.new("L", (cv.wi, cv.hi), 0)
+    draw = ImageDraw.Draw(mask)
+    n = 500 if kind == "rain" else 350
+    xs, ys = r.uniform(-0.1, 1.1, n) * cv.wi, r.uniform(0, 1, n) * cv.hi
+    big = r.uniform(0.4, 1.0, n)
+    m = max(cv.wi, cv.hi)
+    for x, y, b in zip(xs.tolist(), ys.tolist(), big.tolist(), strict=True):
+        if kind == "rain":
+            ln = m * 0.04 * b
+            draw.line((x, y, x - ln * 0.25, y + ln), fill=round(140 * b), width=1)
+        else:
+            rad = max(0.6, m * 0.005 * b)
+            draw.ellipse((x - rad, y - rad, x + rad, y + rad), fill=round(235 * b))
+    a = _from_u8(mask)[..., None]
+    col = _f32((0.8, 0.84, 0.9) if kind == "rain" else (1.0, 1.0, 1.0))
+    cv.img += (col - cv.img) * a
+    if kind == "rain":
+        cv.img *= np.float32(0.85)
+
+
+def _landscape(sc: _Scene, cv: _Canvas, detail: float) -> None:
+    """Paint sky, sun, clouds, ridges, ground and the procedural subject onto ``cv.img``."""
     p = sc.pal
     oct_ = 2.0 + 5.0 * detail
     hz = sc.horizon * cv.ay
@@ -1036,6 +1267,12 @@ def _model_style(style: str, img: Arr, cv: _Canvas, sc: _Scene) -> tuple[Arr, Ar
         img = (lum + (img - lum) * 0.9) * warm * tex[..., None] + 0.02
         vig = 1.0 - 0.25 * ((cv.u - 0.5) ** 2 + (cv.v - 0.5) ** 2) * 2
         return _f32(img * vig[..., None]), None
+    if style == "watercolor":
+        return styles.watercolor(img, cv.fbm(sc.keys[:1], 40.0, 2.0, salt="paper")), None
+    if style == "sketch":
+        return styles.sketch(img), None
+    if style == "photo":
+        return styles.photo(img), None
     if style == "cinematic":
         lum = _lum(img)
         hl = img * _smooth(0.65, 1.0, lum)[..., None]
@@ -1279,6 +1516,7 @@ def _render(
     q = 1.0 - r
     _compose(sc, cv, r)
     img = np.clip(cv.img, 0.0, 1.0)
+    style = sc.reading.style or style  # "watercolour", "pixel art"... in the prompt win
     img, ink = _model_style(style, img, cv, sc)
     img = _sampler_texture(sampler, np.clip(img, 0, 1), cv, sc, 0.3 + 0.7 * r, noise_key)
     m = max(wi, hi)
@@ -1298,6 +1536,8 @@ def _render(
     img = _posterize(img, _posterize_levels(cfg))
     img = _into_gamut(img)
     out = Image.fromarray(_to_u8(img))
+    if style == "pixel":
+        return styles.pixelate(out, width, height)
     if (wi, hi) != (width, height):
         out = out.resize((width, height), Image.Resampling.BICUBIC)
     if ink is not None:
