@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit notebooks browser bench install chromium clean
+.PHONY: demo test lint typecheck unit notebooks browser bench install chromium emoji-font clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## JupyterLab on the demo notebooks, against the embedded sandbox (no account needed).
+## Without root the emoji font may be missing: the demo still runs, with plainer pictures.
 demo: $(STAMP)
+	-scripts/ensure-emoji-font
 	WJNB_SANDBOX_SPEED=$${WJNB_SANDBOX_SPEED:-4} $(BIN)/jupyter lab --ip=127.0.0.1 \
 		--ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) \
 		$${WJNB_DEMO_ARGS:-}
 
 ## Everything CI checks: lint, types, unit + sandbox + browser tests, notebooks.
-test: $(STAMP) chromium lint typecheck
+test: $(STAMP) chromium emoji-font lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -36,6 +38,10 @@ typecheck: $(STAMP)
 ## Chromium comes from Debian's package; browser tests fail (never skip) without it.
 chromium:
 	scripts/ensure-chromium
+
+## The sandbox draws prompt nouns with Debian's Noto Color Emoji; tests fail without it.
+emoji-font:
+	scripts/ensure-emoji-font
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

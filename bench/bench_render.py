@@ -5,6 +5,9 @@ Prints median wall-clock milliseconds over N runs (render, encode, total), the C
 baselines measured in the same run at the same size so the encode cost can be read in
 context: Pillow's ``save(PNG, compress_level=1)`` of the same rendered picture, and of pure
 noise (``Image.effect_noise`` and a random numpy array), the worst case for PNG.
+It then compares, per size, the renderer before prompts drew their nouns (the module as of
+commit ``OLD_COMMIT``, loaded from git history into a temporary module) with today's, on
+prompts that name subjects, colours and styles.
 No pass/fail: the targets are printed next to the figures.
 
 Run from the repository root:  PYTHONPATH=. .venv/bin/python bench/bench_render.py [-n 10]
@@ -14,11 +17,16 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import io
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +35,14 @@ from PIL import Image
 from wjnb.sandbox.render import encode_png, render_artwork
 
 TARGETS_MS = {1024: 150.0, 2048: 600.0}
+#: The last commit whose renderer drew a handful of procedural subjects only.
+OLD_COMMIT = "71d4466"
+PROMPTS = (
+    "a lighthouse at dusk",
+    "a red bicycle leaning on a blue wall, watercolour",
+    "bowl of ramen, studio photo",
+    "two black cats on a pink sofa, pixel art",
+)
 # (label, model, sampler_index, steps, cfg): the default look plus the slowest styles
 CASES: tuple[tuple[str, int, int, int, float], ...] = (
     ("general/smooth, steps 30", 1, 0, 30, 7.0),
@@ -111,17 +127,57 @@ def bench_size(side: int, runs: int) -> None:
     )
 
 
+def _old_renderer() -> Any:
+    """The renderer module as of ``OLD_COMMIT``, imported from a temporary file."""
+    root = Path(__file__).resolve().parents[1]
+    src = subprocess.run(
+        ["git", "show", f"{OLD_COMMIT}:wjnb/sandbox/render.py"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "old_render.py"
+    path.write_text(src)
+    spec = importlib.util.spec_from_file_location("old_render", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["old_render"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_old_vs_new(sizes: list[int], runs: int) -> None:
+    """render_artwork + encode_png per size and prompt: old renderer vs new, same run."""
+    old = _old_renderer()
+    print(f"\nold renderer ({OLD_COMMIT}) vs new, render_artwork + encode_png, median of {runs}")
+    print(f"  {'size':>5} {'prompt':<52} {'old ms':>8} {'new ms':>8} {'old CPU':>8} {'new CPU':>8}")
+    for side in sizes:
+        for prompt in PROMPTS:
+            row = []
+            for mod in (old, sys.modules[render_artwork.__module__]):
+
+                def run(m: Any = mod, p: str = prompt, s: int = side) -> Any:
+                    return m.encode_png(m.render_artwork(p, 7, 1, 0, 30, 7.0, s, s))
+
+                row.append((_median_ms(run, runs)[0], _cpu_ms(run, runs)))
+            (t_old, c_old), (t_new, c_new) = row
+            print(f"  {side:>5} {prompt:<52} {t_old:8.1f} {t_new:8.1f} {c_old:8.1f} {c_new:8.1f}")
+
+
 def main() -> None:
     """Parse ``-n`` and run both sizes."""
     ap = argparse.ArgumentParser(description="sandbox renderer benchmark")
     ap.add_argument("-n", "--runs", type=int, default=10)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1024, 2048])
+    ap.add_argument("--old-sizes", type=int, nargs="+", default=[256, 512, 1024])
     args = ap.parse_args()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"wjnb sandbox renderer benchmark  (cpus: {os.cpu_count()}, load average: {load})")
     print("wall-clock medians in ms; a busy host inflates them, the CPU column much less")
     for side in args.sizes:
         bench_size(side, args.runs)
+    bench_old_vs_new(args.old_sizes, args.runs)
 
 
 if __name__ == "__main__":

@@ -489,7 +489,9 @@ def _scene(
     named = [n for n in named if n not in avoid.subjects]
     if reading.subjects and not drawn:  # no emoji font: the procedural creature stands in
         named.insert(0, "figure")
-    fallback = "none" if drawn else _pick(_SUBJECTS, pkey >> 8, avoid.subjects)
+    # nothing to draw: procedural scenery; with colour words, shapes that show them off
+    options = ("orb", "blobs") if reading.free_colours else _SUBJECTS
+    fallback = "none" if drawn else _pick(options, pkey >> 8, avoid.subjects)
     subject = named[0] if named else fallback
     peaks = "peaks" in named or subject == "peaks"
     forest = "trees" in named and subject != "trees"

@@ -2,9 +2,9 @@
 recoloured on demand.
 
 The font comes from Debian's ``fonts-noto-color-emoji`` (``scripts/ensure-emoji-font``,
-``binder/apt.txt``); ``WJNB_EMOJI_FONT`` may name another copy.  Without it ``glyph`` returns
-None and the renderer falls back to its procedural silhouettes (a degraded, still
-deterministic picture).
+``binder/apt.txt``); ``WJNB_EMOJI_FONT`` may name another copy (set but empty: none).
+Without it ``glyph`` returns None and the renderer falls back to its procedural silhouettes
+(a degraded, still deterministic picture).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _ZWJ: Final = "\u200d"
 def font_path() -> str | None:
     """Path of the emoji font in use, or None when none is installed."""
     env = os.environ.get("WJNB_EMOJI_FONT")
-    for path in (env, *FONT_PATHS) if env is not None else FONT_PATHS:
+    for path in (env,) if env is not None else FONT_PATHS:  # set (even empty): only that one
         if path and Path(path).is_file():
             return path
     return None

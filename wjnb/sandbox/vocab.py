@@ -48,7 +48,6 @@ _TABLE: Final = (
         🐺 wolf
         🦝 raccoon
         🐻 bear grizzly
-        🐻‍❄️ polarbear
         🐼 panda
         🐨 koala
         🐯 tiger
