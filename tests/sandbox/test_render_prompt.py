@@ -111,6 +111,9 @@ def test_colours_bind_to_the_noun_they_qualify() -> None:
     assert [s.count for s in read(tokens("two black cats")).subjects] == [2]
     assert [s.noun.word for s in read(tokens("a bowl of ramen")).subjects] == ["ramen"]
     assert [s.noun.word for s in read(tokens("a yellow school bus")).subjects] == ["bus"]
+    assert [s.noun.word for s in read(tokens("a robot barista")).subjects] == ["robot"]
+    dog = read(tokens("a black and white photo of a dog"))
+    assert dog.style == "mono" and dog.subjects[0].colour is None  # too far to bind
 
 
 def test_a_bound_colour_paints_the_subject_and_the_setting() -> None:
@@ -137,6 +140,12 @@ def test_style_words_change_the_rendering(style: str) -> None:
     plain = np.asarray(art("a red bicycle leaning on a blue wall"), dtype=float)
     styled = np.asarray(art(f"a red bicycle leaning on a blue wall, {style}"), dtype=float)
     assert np.abs(plain - styled).mean() > 3.0
+
+
+def test_black_and_white_is_grey() -> None:
+    hsv = np.asarray(art("a black and white photo of a dog").convert("HSV"), dtype=float)
+    assert hsv[..., 1].mean() < 3.0
+    assert np.asarray(art("a photo of a dog").convert("HSV"), dtype=float)[..., 1].mean() > 30
 
 
 def test_pixel_art_is_made_of_big_flat_blocks() -> None:

@@ -37,7 +37,16 @@ CONTAINERS = frozenset(
     ]
 )
 #: When a prompt names several styles, the first of these wins.
-_STYLE_ORDER = ("pixel", "watercolor", "sketch", "comic", "painterly", "cinematic", "photo")
+_STYLE_ORDER = (
+    "pixel",
+    "watercolor",
+    "sketch",
+    "mono",
+    "comic",
+    "painterly",
+    "cinematic",
+    "photo",
+)
 _REACH = 3  # words a colour looks ahead for its noun
 #: Generic heads that leave the noun before them as the subject ("cherry tree").
 _WEAK_HEADS = frozenset({"tree", "flower", "flowers", "plant", "bush", "leaves", "field"})
@@ -103,13 +112,16 @@ def read(tokens: list[str], banned: frozenset[str] = frozenset()) -> Reading:
     weather: str | None = None
     colour: RGB | None = None
     count: int | None = None
-    last_noun = -10
+    last_noun = last_colour = -10
     tokens = _merge(tokens)
     for i, w in enumerate(tokens):
+        if colour is not None and i - last_colour > _REACH:
+            free.append(colour)  # "a white photo of a dog": too far to bind
+            colour = None
         if w in COLOURS and (lookup(w) is None or _binds_ahead(tokens, i)):
             if colour is not None:
                 free.append(colour)
-            colour = None if w in banned else COLOURS[w]
+            colour, last_colour = (None if w in banned else COLOURS[w]), i
             continue
         if w in COUNTS:
             count = COUNTS[w]
@@ -126,8 +138,13 @@ def read(tokens: list[str], banned: frozenset[str] = frozenset()) -> Reading:
         if hit is None:
             continue
         noun, plural = hit
-        if subjects and last_noun == i - 1 and noun.word in _WEAK_HEADS:
-            continue  # "a cherry tree": the cherry tree is drawn as the cherry
+        if (
+            subjects
+            and last_noun == i - 1
+            and (noun.word in _WEAK_HEADS or (noun.person and not subjects[-1].noun.person))
+        ):
+            last_noun = i
+            continue  # "a cherry tree", "a robot barista": the first noun is the subject
         if subjects and (
             (subjects[-1].noun.word in CONTAINERS and "of" in tokens[last_noun:i])
             or last_noun == i - 1
@@ -140,6 +157,8 @@ def read(tokens: list[str], banned: frozenset[str] = frozenset()) -> Reading:
         colour, count, last_noun = None, None, i
     if colour is not None:
         free.append(colour)
+    if "monochrome" in tokens or "black and white" in " ".join(tokens):
+        styles.add("mono")
     style = next((s for s in _STYLE_ORDER if s in styles), None)
     setting = next((s for s in settings if s != "sky"), None)
     return Reading(

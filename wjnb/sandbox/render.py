@@ -125,7 +125,7 @@ def _hints() -> MappingProxyType[str, _Hint]:
     put("sea ocean lake river beach harbor harbour coast bay water island waves", ground="water")
     put("desert dune dunes sand sahara", ground="sand")
     put("snow snowy winter ice icy arctic frozen", ground="snow")
-    put("meadow field grass garden prairie", ground="grass")
+    put("meadow field grass garden prairie hill hills countryside valley", ground="grass")
     put("lighthouse", subject="lighthouse", ground="water")
     put("tower minaret", subject="tower")
     put("forest woods tree trees pine pines jungle", subject="trees", ground="grass")
@@ -624,7 +624,7 @@ def _figures(
     backdrop = reading.setting in _BACKDROPS
     floor = 0.9 if backdrop else horizon + (1.0 - horizon) * 0.62
     out: list[_Figure] = []
-    cx = 0.5 + float(r.uniform(-0.1, 0.1))
+    cx = 0.5 + float(r.uniform(-0.16, 0.16))
     side = 1.0 if r.uniform() < 0.5 else -1.0
     for rank, subj in enumerate(reading.subjects[:3]):
         place = subj.noun.place
@@ -633,6 +633,7 @@ def _figures(
         if v is not None:
             size *= float(np.exp(v.normal(0.0, 0.05)))
         x = cx if rank == 0 else cx + side * (0.3 + 0.05 * rank) * (1 if rank == 1 else -1)
+        x = min(max(x, 0.12), 0.88)
         if place == "sky" and not backdrop:
             foot = min(horizon - 0.05, 0.2 + size + float(r.uniform(0.0, 0.08)))
         elif place == "water" and not backdrop:
@@ -1273,8 +1274,9 @@ def _model_style(style: str, img: Arr, cv: _Canvas, sc: _Scene) -> tuple[Arr, Ar
         return styles.watercolor(img, cv.fbm(sc.keys[:1], 40.0, 2.0, salt="paper")), None
     if style == "sketch":
         return styles.sketch(img), None
-    if style == "photo":
+    if style in ("photo", "mono"):  # mono: a photo, turned grey at the end of _render
         return styles.photo(img), None
+
     if style == "cinematic":
         lum = _lum(img)
         hl = img * _smooth(0.65, 1.0, lum)[..., None]
@@ -1537,6 +1539,8 @@ def _render(
     img = _grade_cfg(np.clip(img, 0, 1), cfg)
     img = _posterize(img, _posterize_levels(cfg))
     img = _into_gamut(img)
+    if style == "mono":
+        img = styles.mono(img)
     out = Image.fromarray(_to_u8(img))
     if style == "pixel":
         return styles.pixelate(out, width, height)

@@ -7,7 +7,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageFilter
 
-__all__ = ["photo", "pixelate", "sketch", "watercolor"]
+__all__ = ["mono", "photo", "pixelate", "sketch", "watercolor"]
 
 Arr = NDArray[np.float32]
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -67,6 +67,11 @@ def photo(img: Arr) -> Arr:
     out = img + (img - img * img) * (img - 0.5) * 0.6
     out = out * np.asarray((1.03, 1.0, 0.96), dtype=np.float32)
     return np.asarray(out * vig[..., None], dtype=np.float32)
+
+
+def mono(img: Arr) -> Arr:
+    """Black and white: every pixel its own luminance."""
+    return np.asarray(np.repeat((img @ _LUMA)[..., None], 3, axis=2), dtype=np.float32)
 
 
 def pixelate(img: Image.Image, width: int, height: int) -> Image.Image:

@@ -31,6 +31,11 @@ class Noun:
     place: str  # "ground", "sky", "water", "building" or "small" (sits on a table/floor)
     ground: str | None = None  # "water", "sand", "snow", "grass" or None (the prompt decides)
 
+    @property
+    def person(self) -> bool:
+        """True for people and their jobs (a "robot barista" is a robot, not a barista)."""
+        return self.glyph[0] in _PEOPLE
+
 
 # Each block: (place, implied ground, lines of "emoji word word ...").  The first word of a
 # line is the noun's usual name; the others are synonyms drawn with the same glyph.
@@ -616,6 +621,7 @@ _TABLE: Final = (
         🗼 eiffel
         🗽 liberty
         🗻 fuji
+        🏔️ mountain mountains alps summit
         🌋 volcano eruption
         🏟️ stadium arena colosseum
         🎡 ferris funfair
@@ -648,6 +654,11 @@ _TABLE: Final = (
         ⛸️ iceskate skate skating
         """,
     ),
+)
+
+
+_PEOPLE: Final = frozenset(
+    "🧑👨👩👧👦👶🧓👴👵👮👷💂🕵👸🤴🥷🦸🦹🧙🧚🧛🧜🧝🧞🧟🏃💃🚶🧗🏄🏊🚴🏇⛷🏂🤺🧘"
 )
 
 
