@@ -12,6 +12,7 @@ from __future__ import annotations
 import colorsys
 import functools
 import os
+import threading
 from pathlib import Path
 from typing import Final
 
@@ -31,6 +32,7 @@ FONT_PATHS: Final = (
 )
 _SIZE: Final = 109  # the CBDT font's only bitmap size: Pillow refuses any other
 _ZWJ: Final = "\u200d"
+_FREETYPE: Final = threading.Lock()  # one FreeType face is not safe to use from two threads
 
 
 def font_path() -> str | None:
@@ -62,14 +64,15 @@ def _draw(font: ImageFont.FreeTypeFont, text: str) -> Image.Image | None:
 @functools.lru_cache(maxsize=512)
 def _glyph(text: str, path: str) -> Image.Image | None:
     """Cached bitmap of one emoji from the font at ``path``."""
-    font = _font(path)
-    if font is None:
-        return None
-    img = _draw(font, text)
-    # a ZWJ sequence that did not shape into one glyph (no raqm): draw its first person/object
-    if img is not None and _ZWJ in text and img.width > 1.4 * img.height:
-        img = _draw(font, text.split(_ZWJ)[0])
-    return img
+    with _FREETYPE:
+        font = _font(path)
+        if font is None:
+            return None
+        img = _draw(font, text)
+        # a ZWJ sequence that did not shape into one glyph (no raqm): draw its first part
+        if img is not None and _ZWJ in text and img.width > 1.4 * img.height:
+            img = _draw(font, text.split(_ZWJ)[0])
+        return img
 
 
 def glyph(text: str, colour: tuple[float, float, float] | None = None) -> Image.Image | None:
