@@ -161,6 +161,9 @@ class MjAction(str, enum.Enum):
     PAN = "PAN"
     SHORTEN = "SHORTEN"
     SWAP_FACE = "SWAP_FACE"
+    UPSCALE_HD = "UPSCALE_HD"
+    EDIT = "EDIT"
+    RETEXTURE = "RETEXTURE"
 
 
 class MjSubmitCode(enum.IntEnum):

@@ -12,6 +12,7 @@ import sys
 import threading
 from types import FrameType
 
+from .mj_flavors import NAMES as MJ_FLAVORS
 from .server import is_loopback_host, start
 
 
@@ -29,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed for keys, credentials, faults")
     parser.add_argument("--balance", type=int, default=100000, help="starting credit balance")
     parser.add_argument("--gpus", type=int, default=4, help="simulated GPUs per protocol")
+    parser.add_argument(
+        "--mj-flavor",
+        choices=MJ_FLAVORS,
+        default=None,
+        help="play one Midjourney proxy exactly (default: the embedded sandbox's own shape)",
+    )
     return parser
 
 
@@ -51,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             balance=args.balance,
             gpus=args.gpus,
+            mj_flavor=args.mj_flavor,
         )
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

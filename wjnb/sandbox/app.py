@@ -17,7 +17,7 @@ from typing import Any
 from starlette.routing import Router
 from starlette.types import Message, Receive, Scope, Send
 
-from . import admin_routes, cdn, mj_routes, wujie_routes
+from . import admin_routes, cdn, mj_flavor_routes, mj_routes, wujie_routes
 from .auth import check_mj_token
 from .counters import route_name
 from .faults import BEFORE, Fault, garble
@@ -147,11 +147,18 @@ class SandboxApp:
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
+        flavor = state.mj.flavor
+        mj = (
+            Router(mj_flavor_routes.routes(state, flavor), default=mj_flavor_routes.default(flavor))
+            if flavor
+            else Router(mj_routes.routes(state), default=self._not_found(MJ))
+        )
         self._routers = {
             WUJIE: Router(wujie_routes.routes(state), default=self._not_found(WUJIE)),
-            MJ: Router(mj_routes.routes(state), default=self._not_found(MJ)),
+            MJ: mj,
         }
-        self._root = Router(admin_routes.routes(state) + cdn.routes(state))
+        root = admin_routes.routes(state) + cdn.routes(state)
+        self._root = Router(root + mj_flavor_routes.root_routes(flavor))
 
     def _not_found(self, protocol: str) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
         async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
@@ -182,7 +189,14 @@ class SandboxApp:
             if fault.kind in BEFORE:
                 await self._fault_before(fault, protocol, send)
                 return
-        problem = self._auth_problem(protocol, scope)
+        flavor = state.mj.flavor
+        if protocol == MJ and flavor is not None:
+            stop = mj_flavor_routes.gate(flavor, state.credentials.mj_token, scope, path)
+            if stop is not None:
+                state.counters.auth_refused += stop.status_code in (401, 403)
+                await stop(scope, receive, send)
+                return
+        problem = None if protocol == MJ and flavor else self._auth_problem(protocol, scope)
         if problem is not None:
             state.counters.auth_refused += 1
             for m in _json_message(401, _error_payload(protocol, 401, problem)):

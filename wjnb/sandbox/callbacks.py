@@ -5,7 +5,8 @@ One shared ``httpx.AsyncClient`` on the server loop POSTs JSON with up to six tr
 ~15 s lets a kernel restarted after a crash still receive callbacks meant for the old one).
 Targets outside 127.0.0.0/8, ``localhost`` and ``::1`` are never called:
 they are dropped and counted, so a sandbox cannot be used to reach other hosts. Deliveries
-on one ``stream`` (an MJ task) are sent in order.
+on one ``stream`` (an MJ task) are sent in order. ``tries=1`` (the MJ proxy flavours) sends
+once and never retries, as the real proxies do.
 """
 
 from __future__ import annotations
@@ -50,13 +51,21 @@ class CallbackSender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._streams: dict[str, asyncio.Task[None]] = {}
 
-    def send(self, url: str, payload: dict[str, Any], stream: str | None = None) -> None:
+    def send(
+        self,
+        url: str,
+        payload: dict[str, Any],
+        stream: str | None = None,
+        tries: int | None = None,
+    ) -> None:
         """Schedule delivery of ``payload`` to ``url`` (call on the server loop)."""
         if not is_loopback(url):
             self._counters.callbacks["dropped"] += 1
             return
         previous = self._streams.get(stream) if stream else None
-        task = asyncio.get_running_loop().create_task(self._deliver(url, payload, previous))
+        task = asyncio.get_running_loop().create_task(
+            self._deliver(url, payload, previous, tries or TRIES)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         if stream:
@@ -68,11 +77,11 @@ class CallbackSender:
             del self._streams[stream]
 
     async def _deliver(
-        self, url: str, payload: dict[str, Any], previous: asyncio.Task[None] | None
+        self, url: str, payload: dict[str, Any], previous: asyncio.Task[None] | None, tries: int
     ) -> None:
         if previous is not None:
             await asyncio.wait([previous])
-        for attempt in range(TRIES):
+        for attempt in range(tries):
             self._counters.callbacks["attempts"] += 1
             try:
                 response = await self._client.post(url, json=payload)
@@ -81,7 +90,7 @@ class CallbackSender:
                     return
             except httpx.HTTPError:
                 pass
-            if attempt + 1 < TRIES:
+            if attempt + 1 < tries:
                 await asyncio.sleep(BACKOFF_SECONDS * 2**attempt)
         self._counters.callbacks["failed"] += 1
 

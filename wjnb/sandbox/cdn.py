@@ -121,6 +121,8 @@ def routes(state: SandboxState) -> list[Route]:
                     produce = mj_producer(task.picture, int(match.group(2)))
             elif task.status == MjStatus.SUCCESS.value:
                 produce = mj_producer(task.picture, None)
+        elif match and match.group(3) and match.group(1) in state.mj.uploads:
+            produce = mj_producer(state.mj.uploads[match.group(1)], None)
         return await respond(state.images, request, name, produce)
 
     return [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import time
 import uuid
 
 
@@ -27,6 +28,12 @@ class Ids:
     def task_id(self) -> str:
         """A Midjourney-proxy task id (digits, like the proxy's millisecond-based ids)."""
         return str(self._unique.randrange(10**15, 10**16))
+
+    def task_id_ms(self, now: float | None = None) -> str:
+        """A 16-digit id as the proxies make them: the unix time in milliseconds (``now``,
+        default the wall clock) followed by 3 random digits."""
+        millis = int((time.time() if now is None else now) * 1000)
+        return f"{millis}{self._unique.randrange(1000):03d}"
 
     def job_hash(self) -> str:
         """The Discord job hash that MJ button custom ids carry."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from . import render
+from . import mj_transforms, render
 
 CACHE_BYTES = 256 * 1024 * 1024
 THUMB_SIDE = 800
@@ -86,7 +86,9 @@ class MjPicture:
 
     ``grid``: ``render_mj_grid``; ``upscale``: one candidate of a grid; ``variation``: a grid
     of variations; ``crop``: a quadrant of ``parent`` scaled up (upscales of variation grids);
-    ``input``: the uploaded image itself (describe).
+    ``input``: the uploaded image itself (describe); ``zoom``, ``pan``, ``region``: a grid
+    of ``mj_transforms`` applied to ``parent`` (``prompt`` holds the zoom factor or pan
+    direction, ``data`` the region mask, ``variant_seed`` the seed of the new content).
     """
 
     kind: str
@@ -116,6 +118,9 @@ def draw_mj(picture: MjPicture) -> Image.Image:
         w, h = grid.width // 2, grid.height // 2
         x, y = ((p.index - 1) % 2) * w, ((p.index - 1) // 2) * h
         return grid.crop((x, y, x + w, y + h)).resize((p.width, p.height), Image.Resampling.LANCZOS)
+    if p.kind in mj_transforms.KINDS and p.parent is not None:
+        source = draw_mj(p.parent)
+        return mj_transforms.transformed(p.kind, source, p.prompt, p.data, p.variant_seed)
     if p.kind == "input":
         with Image.open(io.BytesIO(p.data)) as img:
             return img.convert("RGB")

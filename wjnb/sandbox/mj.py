@@ -28,6 +28,8 @@ from .callbacks import CallbackSender
 from .clock import VirtualClock
 from .ids import Ids
 from .images import MjPicture
+from .mj_flavors import CHANGE_PARENTS, Flavor
+from .mj_flavors import view as flavored_view
 from .protocol import MJ_FAILURE, MJ_NOT_FOUND, MJ_VALIDATION_ERROR, MjFailure
 from .scheduler import WAITING, GpuPool, Job
 from .triggers import SLOW_FACTOR, Triggers, strip_triggers
@@ -38,9 +40,20 @@ DURATIONS = {
     MjAction.REROLL: 30.0,
     MjAction.ZOOM: 30.0,
     MjAction.BLEND: 30.0,
+    MjAction.PAN: 30.0,
+    MjAction.EDIT: 30.0,
+    MjAction.RETEXTURE: 30.0,
     MjAction.UPSCALE: 8.0,
+    MjAction.UPSCALE_HD: 8.0,
+    MjAction.SWAP_FACE: 8.0,
     MjAction.DESCRIBE: 5.0,
+    MjAction.SHORTEN: 5.0,
 }
+ZOOMS = {"50": "2", "75": "1.5", "100": "1"}
+"""``MJ::Outpaint::<n>`` custom ids: the share of the picture kept -> the zoom factor."""
+_ZOOM = re.compile(r"--zoom\s+([0-9.]+)")
+_PANS = (("left", "⬅️"), ("right", "➡️"), ("up", "⬆️"), ("down", "⬇️"))
+_BAD_STATE = "关联任务状态错误"
 MODE_FACTOR = {"turbo": 0.5, "fast": 1.0, "relax": 3.0}
 MILESTONES = (0, 15, 31, 46, 62, 78, 93)
 ACK_SECONDS = 2.0
@@ -119,6 +132,16 @@ def upscale_buttons(job_hash: str) -> list[dict[str, Any]]:
     ]
 
 
+def full_upscale_buttons(job_hash: str, version: str = "v6r1") -> list[dict[str, Any]]:
+    """Everything a v6.1 upscale offers on P and T: upscale subtle/creative, vary, zoom, pan."""
+    ups = [
+        _button(f"MJ::JOB::upsample_{version}_2x_{kind}::1::{job_hash}::SOLO", f"Upscale ({label})")
+        for kind, label in (("subtle", "Subtle"), ("creative", "Creative"))
+    ]
+    pans = [_button(f"MJ::JOB::pan_{d}::1::{job_hash}::SOLO", emoji=e) for d, e in _PANS]
+    return [*ups, *upscale_buttons(job_hash), *pans]
+
+
 @dataclass(eq=False)
 class MjTask:
     """One task and its progress (times are virtual seconds; the JSON uses milliseconds)."""
@@ -135,8 +158,8 @@ class MjTask:
     mode: str = "fast"
     custom_id: str = ""
     bot_type: str = MjBotType.MID_JOURNEY.value
-    state: str = ""
-    description: str = "Submit success"
+    state: str | None = ""
+    description: str | None = "Submit success"
     notify_hook: str | None = None
     status: str = MjStatus.NOT_START.value
     progress: int = 0
@@ -147,6 +170,8 @@ class MjTask:
     properties: dict[str, Any] = field(default_factory=dict)
     mask_base64: str = ""
     parent_id: str | None = None
+    banned: bool = False
+    nonce: str = ""
     children: dict[str, str] = field(default_factory=dict)
     job: Job | None = None
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
@@ -165,8 +190,13 @@ class MjEngine:
         callbacks: CallbackSender,
         cdn_url: str,
         queue_size: int,
+        flavor: Flavor | None = None,
     ) -> None:
+        self.flavor = flavor
+        self.instance = "1" + ids.number(18)
+        """The one simulated Discord account's channel id (``discordInstanceId``)."""
         self.tasks: dict[str, MjTask] = {}
+        self.uploads: dict[str, MjPicture] = {}
         self._loop = loop
         self._clock = clock
         self._ids = ids
@@ -192,10 +222,13 @@ class MjEngine:
             raise MjFailure(MJ_VALIDATION_ERROR, "base64Array must be a list")
         digests = [hashlib.sha256(decode_image(b, "base64Array item")).hexdigest() for b in images]
         triggers = Triggers.of(prompt)
-        if triggers.sensitive:
+        banned = triggers.sensitive and self.flavor is not None and not self.flavor.bans_at_submit
+        if triggers.sensitive and not banned:
             raise MjFailure(
                 MjSubmitCode.BANNED_PROMPT,
-                "Banned prompt: the prompt may contain sensitive words",
+                "可能包含敏感词"
+                if self.flavor
+                else "Banned prompt: the prompt may contain sensitive words",
                 {"promptEn": prompt, "bannedWord": "sensitive"},
             )
         self._check_capacity()
@@ -206,6 +239,7 @@ class MjEngine:
         drawn = " ".join(_SEED.sub(" ", clean).split())  # --seed picks the seed, not the picture
         picture = MjPicture("grid", " ".join([drawn, *digests]), seed, width=width, height=height)
         task = self._new(MjAction.IMAGINE, prompt, picture, seed, triggers, body, mode)
+        task.banned = banned
         return task, self._submit(task)
 
     def action(self, body: object, mode: str) -> tuple[MjTask, int | None]:
@@ -215,12 +249,19 @@ class MjEngine:
         custom_id = body.get("customId")
         if not isinstance(custom_id, str) or not custom_id:
             raise MjFailure(MJ_VALIDATION_ERROR, "customId is required")
+        return self.press(parent, custom_id, body, mode)
+
+    def press(
+        self, parent: MjTask, custom_id: str, body: Mapping[str, Any], mode: str, label: str = ""
+    ) -> tuple[MjTask, int | None]:
+        """Press ``custom_id`` on ``parent`` (``/submit/action`` and the change routes)."""
         if parent.status != MjStatus.SUCCESS.value:
-            raise MjFailure(MJ_VALIDATION_ERROR, f"task {parent.id} is not finished")
+            text = _BAD_STATE if self.flavor else f"task {parent.id} is not finished"
+            raise MjFailure(MJ_VALIDATION_ERROR, text)
         if custom_id not in {b["customId"] for b in parent.buttons}:
             raise MjFailure(MJ_VALIDATION_ERROR, f"task {parent.id} has no button {custom_id!r}")
         existing = self.tasks.get(parent.children.get(custom_id, ""))
-        if existing is not None:
+        if existing is not None and self.flavor is None:
             raise MjFailure(
                 MjSubmitCode.EXISTS,
                 "Task already exists",
@@ -228,6 +269,8 @@ class MjEngine:
                 result=existing.id,
             )
         task, modal = self._child(parent, custom_id, body, mode)
+        if self.flavor is not None:
+            task.description = self.flavor.description(task.action, task.id, task.prompt, label)
         if task.action == MjAction.UPSCALE.value:
             parent.children[custom_id] = task.id
         if modal:
@@ -236,7 +279,11 @@ class MjEngine:
             raise MjFailure(
                 MjSubmitCode.EXISTS,
                 "Waiting for window confirm",
-                {"status": task.status, "finalPrompt": task.prompt, "remix": True},
+                {
+                    "status": task.status,
+                    "finalPrompt": "" if "Inpaint" in custom_id else task.prompt,
+                    "remix": True,
+                },
                 result=task.id,
             )
         return task, self._submit(task)
@@ -250,35 +297,28 @@ class MjEngine:
         index = int(parts[3]) if kind in ("upsample", "variation") else 1
         seed = self._ids.seed()
         modal = kind in ("Inpaint", "CustomZoom")
+        w, h = base.width, base.height
         if kind == "upsample":
             action, seed = MjAction.UPSCALE, parent.seed
             if base.kind == "grid":
-                picture = MjPicture(
-                    "upscale", base.prompt, base.seed, index, width=base.width, height=base.height
-                )
+                picture = MjPicture("upscale", base.prompt, base.seed, index, width=w, height=h)
             else:
-                picture = MjPicture(
-                    "crop", index=index, width=base.width, height=base.height, parent=base
-                )
+                picture = MjPicture("crop", index=index, parent=base, width=w, height=h)
+        elif kind.startswith("upsample_"):
+            action, seed, picture = MjAction.UPSCALE_HD, parent.seed, base
         elif kind == "reroll":
             action = MjAction.REROLL
-            picture = MjPicture("grid", base.prompt, seed, width=base.width, height=base.height)
+            picture = MjPicture("grid", base.prompt, seed, width=w, height=h)
         elif kind in ("Outpaint", "CustomZoom"):
             action = MjAction.ZOOM
-            picture = MjPicture(
-                "grid", base.prompt + " zoom", seed, width=base.width, height=base.height
-            )
-        else:  # variation, high_variation, low_variation, Inpaint
+            factor = ZOOMS.get(parts[2], "2") if kind == "Outpaint" else "2"
+            picture = MjPicture("zoom", factor, variant_seed=seed, parent=base, width=w, height=h)
+        elif kind.startswith("pan_"):
+            action = MjAction.PAN
+            picture = MjPicture("pan", kind[4:], variant_seed=seed, parent=base, width=w, height=h)
+        else:  # variation, high_variation, low_variation, Inpaint (redrawn at /submit/modal)
             action = MjAction.VARIATION
-            picture = MjPicture(
-                "variation",
-                base.prompt,
-                base.seed,
-                index,
-                seed,
-                base.width,
-                base.height,
-            )
+            picture = MjPicture("variation", base.prompt, base.seed, index, seed, width=w, height=h)
         task = self._new(action, parent.prompt, picture, seed, parent.triggers, body, mode)
         task.custom_id = custom_id
         task.parent_id = parent.id
@@ -298,13 +338,88 @@ class MjEngine:
             task.prompt = prompt or task.prompt
             task.properties["finalPrompt"] = task.prompt
         mask = body.get("maskBase64")
-        if "Inpaint" in task.custom_id:
+        parent = self.tasks.get(task.parent_id or "")
+        if "Inpaint" in task.custom_id and parent is not None:
             task.mask_base64 = "mask"  # the mask is validated, not echoed back (it is large)
-            decode_image(mask, "maskBase64")
+            data = decode_image(mask, "maskBase64")
+            task.picture = MjPicture(
+                "region",
+                data=data,
+                variant_seed=task.seed,
+                parent=parent.picture,
+                width=task.picture.width,
+                height=task.picture.height,
+            )
+        elif "CustomZoom" in task.custom_id and parent is not None:
+            zoom = _ZOOM.search(task.prompt)
+            task.picture = MjPicture(
+                "zoom",
+                zoom.group(1) if zoom else "2",
+                variant_seed=task.seed,
+                parent=parent.picture,
+                width=task.picture.width,
+                height=task.picture.height,
+            )
         self._check_capacity()
         task.status = MjStatus.NOT_START.value
-        task.description = "Submit success"
+        task.description = "Submit success" if self.flavor is None else None
         task.mode = mode
+        return task, self._submit(task)
+
+    def change(self, body: object, mode: str) -> tuple[MjTask, int | None]:
+        """``/mj/submit/change`` (N): U<index>, V<index> or reroll of a finished grid."""
+        body = _object(body)
+        task_id = body.get("taskId")
+        if not isinstance(task_id, str) or not task_id.strip():
+            raise MjFailure(MJ_VALIDATION_ERROR, "taskId不能为空")
+        action, index = body.get("action"), body.get("index")
+        if action not in ("UPSCALE", "VARIATION", "REROLL"):
+            raise MjFailure(MJ_VALIDATION_ERROR, "action参数错误")
+        if action != "REROLL" and (isinstance(index, bool) or not isinstance(index, int)):
+            raise MjFailure(MJ_VALIDATION_ERROR, "index参数错误")
+        return self._change(
+            task_id, str(action), index if isinstance(index, int) else 0, body, mode
+        )
+
+    def simple_change(self, body: object, mode: str) -> tuple[MjTask, int | None]:
+        """``/mj/submit/simple-change`` (N): ``content`` is ``"<taskId> U2"`` (or V1..V4, R)."""
+        body = _object(body)
+        content = body.get("content")
+        parts = content.split(" ") if isinstance(content, str) else []
+        op = parts[1].upper() if len(parts) == 2 else ""
+        if not (op == "R" or (len(op) >= 2 and op[0] in "UV" and op[1] in "1234")):
+            raise MjFailure(MJ_VALIDATION_ERROR, "content参数错误")
+        action = {"U": "UPSCALE", "V": "VARIATION", "R": "REROLL"}[op[0]]
+        return self._change(parts[0], action, int(op[1]) if op != "R" else 0, body, mode)
+
+    def _change(
+        self, task_id: str, action: str, index: int, body: Mapping[str, Any], mode: str
+    ) -> tuple[MjTask, int | None]:
+        parent = self.tasks.get(task_id)
+        if parent is None:
+            raise MjFailure(MJ_NOT_FOUND, "关联任务不存在或已失效")
+        if parent.status != MjStatus.SUCCESS.value or parent.action not in CHANGE_PARENTS:
+            raise MjFailure(MJ_VALIDATION_ERROR, _BAD_STATE)
+        if action == "REROLL":
+            custom_id, label = f"MJ::JOB::reroll::0::{parent.job_hash}::SOLO", "R"
+        else:
+            kind = "upsample" if action == "UPSCALE" else "variation"
+            custom_id, label = f"MJ::JOB::{kind}::{index}::{parent.job_hash}", f"{action[0]}{index}"
+        if not 1 <= index <= 4 and action != "REROLL":
+            raise MjFailure(MJ_VALIDATION_ERROR, "index参数错误")
+        return self.press(parent, custom_id, body, mode, f"/up {parent.id} {label}")
+
+    def create(
+        self,
+        action: MjAction,
+        prompt: str,
+        picture: MjPicture,
+        body: Mapping[str, Any],
+        mode: str,
+    ) -> tuple[MjTask, int | None]:
+        """A new task with its own picture, checked against the queue and submitted."""
+        self._check_capacity()
+        task = self._new(action, prompt, picture, self._ids.seed(), Triggers.of(prompt), body, mode)
         return task, self._submit(task)
 
     def blend(self, body: object, mode: str) -> tuple[MjTask, int | None]:
@@ -325,6 +440,8 @@ class MjEngine:
         picture = MjPicture("grid", f"blend {digest.hexdigest()}", seed, width=width, height=height)
         task = self._new(MjAction.BLEND, "", picture, seed, Triggers(), body, mode)
         task.description = "/blend"
+        if self.flavor is not None:
+            task.description = self.flavor.description(task.action, task.id, "", str(len(images)))
         return task, self._submit(task)
 
     def describe(self, body: object, mode: str) -> tuple[MjTask, int | None]:
@@ -335,11 +452,17 @@ class MjEngine:
         picture = MjPicture("input", data=data)
         task = self._new(MjAction.DESCRIBE, "", picture, self._ids.seed(), Triggers(), body, mode)
         task.description = "/describe"
+        if self.flavor is not None:
+            task.description = self.flavor.description(task.action, task.id, "")
         task.properties["finalPrompt"] = ""
         return task, self._submit(task)
 
     def _check_capacity(self) -> None:
-        if self._pool.busy >= self._pool.gpus and self._pool.waiting >= self._queue_size:
+        full = self._pool.busy >= self._pool.gpus and self._pool.waiting >= self._queue_size
+        if full and self.flavor is not None:
+            code, text = self.flavor.queue_full
+            raise MjFailure(code, text, self.flavor.instance(self.instance))
+        if full:
             raise MjFailure(
                 MjSubmitCode.QUEUE_FULL,
                 f"Queue full ({self._pool.waiting} waiting), please try again later",
@@ -366,11 +489,15 @@ class MjEngine:
             raise MjFailure(MJ_VALIDATION_ERROR, "notifyHook must be an http(s) URL")
         state = body.get("state")
         self._requests += 1
+        now = self._clock.now()
+        task_id = self._ids.task_id() if self.flavor is None else self._ids.task_id_ms(now)
+        while task_id in self.tasks:
+            task_id = self._ids.task_id_ms(now)
         task = MjTask(
-            id=self._ids.task_id(),
+            id=task_id,
             action=action.value,
             prompt=prompt,
-            submit_time=self._clock.now(),
+            submit_time=now,
             seed=seed,
             job_hash=self._ids.job_hash(),
             picture=picture,
@@ -381,7 +508,11 @@ class MjEngine:
             state=state if isinstance(state, str) else "",
             notify_hook=hook,
             properties={"finalPrompt": strip_triggers(prompt), "finalZhPrompt": ""},
+            nonce=self._ids.number(19),
         )
+        if self.flavor is not None:
+            task.state = state if isinstance(state, str) else None
+            task.description = self.flavor.description(action.value, task.id, prompt)
         self.tasks[task.id] = task
         return task
 
@@ -389,7 +520,7 @@ class MjEngine:
         duration = DURATIONS[MjAction(task.action)] * MODE_FACTOR.get(task.mode, 1.0)
         if task.triggers.slow:
             duration *= SLOW_FACTOR
-        if task.triggers.fails:
+        if task.triggers.fails or task.banned:
             duration *= 0.5
         job = Job(duration, self._started, self._finished)
         task.job = job
@@ -427,11 +558,18 @@ class MjEngine:
         for timer in task.timers:
             timer.cancel()
         task.timers.clear()
+        if task.status in (MjStatus.FAILURE.value, MjStatus.CANCEL.value):
+            return  # cancelled while running (T)
         task.finish_time = job.finish_at
-        if task.triggers.fails:
+        if task.banned:
+            task.status = MjStatus.FAILURE.value
+            task.fail_reason = "可能包含敏感词"
+        elif task.triggers.fails:
             task.status = MjStatus.FAILURE.value
             task.fail_reason = "[Job failed] generation failed (sandbox trigger [fail])"
         else:
+            if task.description is None:
+                task.description = "Submit success"
             task.status = MjStatus.SUCCESS.value
             task.progress = 100
             task.buttons = self._buttons(task)
@@ -443,16 +581,42 @@ class MjEngine:
     def _buttons(self, task: MjTask) -> list[dict[str, Any]]:
         if task.action == MjAction.DESCRIBE.value:
             return []
-        if task.action == MjAction.UPSCALE.value:
-            return upscale_buttons(task.job_hash)
+        if task.action in (MjAction.UPSCALE.value, MjAction.UPSCALE_HD.value):
+            if self.flavor is None:
+                return upscale_buttons(task.job_hash)
+            return full_upscale_buttons(task.job_hash)
+        if task.action in (MjAction.SHORTEN.value, MjAction.SWAP_FACE.value):
+            return []
         return grid_buttons(task.job_hash)
 
     def _notify(self, task: MjTask) -> None:
         if task.notify_hook:
-            self._callbacks.send(task.notify_hook, self.view(task), stream=task.id)
+            tries = self.flavor.callback_tries if self.flavor else None
+            self._callbacks.send(task.notify_hook, self.view(task), stream=task.id, tries=tries)
 
     def cancel(self, task_id: str) -> None:
-        """``/mj/task/{id}/cancel``: only a task that has not started can be cancelled."""
+        """``/mj/task/{id}/cancel``: only a task that has not started can be cancelled.
+
+        The flavours stop running tasks too: P sets CANCEL; T fails the task with ``取消任务``
+        (it never sets CANCEL) and its route answers unknown ids with an empty 200 as well.
+        """
+        if self.flavor is not None:
+            found = self.tasks.get(task_id) if self.flavor.name == "trueai" else self.get(task_id)
+            if found is None or MjStatus(found.status).terminal:
+                if found is not None and self.flavor.name != "trueai":
+                    raise MjFailure(MJ_FAILURE, f"task {found.id} already ended ({found.status})")
+                return
+            if found.job is not None:
+                self._pool.cancel(found.job)
+            for timer in found.timers:
+                timer.cancel()
+            if self.flavor.name == "trueai":
+                found.status, found.fail_reason = MjStatus.FAILURE.value, "取消任务"
+            else:
+                found.status = MjStatus.CANCEL.value
+            found.finish_time = self._clock.now()
+            self._notify(found)
+            return
         task = self.get(task_id)
         if task.status == MjStatus.MODAL.value or (
             task.job is not None and self._pool.cancel(task.job)
@@ -470,7 +634,9 @@ class MjEngine:
     def get(self, task_id: object) -> MjTask:
         """The task with this id, or a code-3 failure."""
         if not isinstance(task_id, str) or not task_id:
-            raise MjFailure(MJ_VALIDATION_ERROR, "taskId is required")
+            raise MjFailure(
+                MJ_VALIDATION_ERROR, "参数错误" if self.flavor else "taskId is required"
+            )
         task = self.tasks.get(task_id)
         if task is None:
             raise MjFailure(MJ_NOT_FOUND, f"task {task_id[:40]!r} not found")
@@ -487,7 +653,9 @@ class MjEngine:
         return ""
 
     def view(self, task: MjTask) -> dict[str, Any]:
-        """The task JSON of the proxy."""
+        """The task JSON of the proxy (of its flavour, when it plays one)."""
+        if self.flavor is not None:
+            return flavored_view(self.flavor, self.neutral(task), self._extra(task))
         return {
             "id": task.id,
             "action": task.action,
@@ -508,6 +676,68 @@ class MjEngine:
             "maskBase64": task.mask_base64,
             "properties": dict(task.properties),
         }
+
+    def upload(self, data: bytes) -> str:
+        """Keep an uploaded image (``upload-discord-images``) and return its CDN URL."""
+        name = self._ids.task_id_ms()
+        self.uploads[name] = MjPicture("input", data=data)
+        return f"{self._cdn}/mj/{name}-in.png"
+
+    def neutral(self, task: MjTask) -> dict[str, Any]:
+        """The 14 keys every flavour shares, null where the proxies leave them unset."""
+        status = task.status
+        waiting = status in (MjStatus.NOT_START.value, MjStatus.MODAL.value)
+        if status == MjStatus.FAILURE.value:
+            progress: str | None = ""
+        else:
+            progress = None if waiting else f"{task.progress}%"
+        started = bool(task.start_time)
+        properties: dict[str, Any] = {
+            "notifyHook": task.notify_hook,
+            "nonce": task.nonce,
+            "discordInstanceId": self.instance,
+            "finalPrompt": task.properties.get("finalPrompt"),
+            "botType": task.bot_type,
+        }
+        if started:
+            properties["messageHash"] = task.job_hash
+        return {
+            "id": task.id,
+            "action": task.action,
+            "status": status,
+            "prompt": task.prompt,
+            "promptEn": strip_triggers(task.prompt),
+            "description": task.description,
+            "state": task.state,
+            "submitTime": int(task.submit_time * 1000),
+            "startTime": int(task.start_time * 1000) if started else None,
+            "finishTime": int(task.finish_time * 1000) if task.finish_time else None,
+            "imageUrl": self.image_url(task) or None,
+            "progress": progress,
+            "failReason": task.fail_reason or None,
+            "properties": properties,
+        }
+
+    def _extra(self, task: MjTask) -> dict[str, Any]:
+        used = task.finish_time - task.start_time if task.finish_time and task.start_time else 0
+        return {
+            "buttons": list(task.buttons),
+            "botType": task.bot_type,
+            "customId": task.custom_id,
+            "parentId": task.parent_id,
+            "mode": task.mode,
+            "seed": str(task.seed),
+            "jobId": task.job_hash if task.start_time else None,
+            "version": "v 6.1",
+            "width": task.picture.width,
+            "height": task.picture.height,
+            "useTime": f"{used:.2f} s" if used else "-",
+        }
+
+    def newest_first(self) -> list[dict[str, Any]]:
+        """``/mj/task/list``: every task, newest first."""
+        ordered = sorted(self.tasks.values(), key=lambda t: t.submit_time, reverse=True)
+        return [self.view(t) for t in ordered]
 
     def list_by_ids(self, body: object) -> list[dict[str, Any]]:
         """``/mj/task/list-by-condition``: unknown ids are absent."""

@@ -17,6 +17,7 @@ import uvicorn
 from .app import SandboxApp
 from .auth import demo_credentials
 from .faults import FaultPlan
+from .mj_flavors import NAMES as MJ_FLAVORS
 from .state import SandboxState
 
 T = TypeVar("T")
@@ -48,6 +49,8 @@ class Sandbox:
         balance: int,
         gpus: int,
         mj_queue_size: int,
+        mj_core_size: int | None = None,
+        mj_flavor: str | None = None,
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the sandbox only binds loopback addresses, not {host!r}")
@@ -62,7 +65,8 @@ class Sandbox:
         self.url = f"http://{shown}:{bound}"
         self.port = bound
         self.wujie_base_url = f"{self.url}/wj-open/v1"
-        self.mj_base_url = f"{self.url}/mj-fast"
+        self.mj_flavor = mj_flavor
+        self.mj_base_url = self.url if mj_flavor else f"{self.url}/mj-fast"
         credentials = demo_credentials(seed)
         self.app_id = credentials.app_id
         self.private_key = credentials.private_key
@@ -75,6 +79,8 @@ class Sandbox:
             gpus=gpus,
             faults=faults,
             mj_queue_size=mj_queue_size,
+            mj_core_size=mj_core_size,
+            mj_flavor=mj_flavor,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state: SandboxState | None = None
@@ -200,19 +206,30 @@ def start(
     seed: int = 0,
     balance: int = 100000,
     gpus: int = 4,
-    mj_queue_size: int = 50,
+    mj_queue_size: int | None = None,
+    mj_flavor: str | None = None,
+    mj_core_size: int | None = None,
 ) -> Sandbox:
     """Start a sandbox in a background thread and return once it accepts connections.
 
     ``port=0`` picks a free port; ``faults=None`` reads ``WJNB_SANDBOX_FAULTS``; ``gpus`` is
     the size of each of the two GPU pools (Wujie, MJ); ``mj_queue_size`` is how many MJ
-    tasks may wait before submits get code 23.
+    tasks may wait before submits get code 23 (50 by default). ``mj_flavor`` plays one
+    Midjourney proxy exactly (``novicezk``, ``plus``, ``trueai`` or ``relay``), with one
+    account of ``mj_core_size`` running and ``mj_queue_size`` waiting tasks (3 and 10, the
+    proxies' defaults); its MJ base URL is then the server root.
     """
+    if mj_flavor is not None and mj_flavor not in MJ_FLAVORS:
+        raise ValueError(f"mj_flavor must be one of {', '.join(MJ_FLAVORS)}, not {mj_flavor!r}")
+    if mj_queue_size is None:
+        mj_queue_size = 10 if mj_flavor else 50
+    if mj_core_size is None:
+        mj_core_size = 3 if mj_flavor else gpus
     if faults is None:
         faults = os.environ.get(FAULTS_ENV) or None
     if not speed > 0:
         raise ValueError("speed must be positive")
-    if gpus < 1 or balance < 0 or mj_queue_size < 0:
+    if gpus < 1 or mj_core_size < 1 or balance < 0 or mj_queue_size < 0:
         raise ValueError("gpus must be at least 1; balance and mj_queue_size not negative")
     sandbox = Sandbox(
         host=host,
@@ -223,6 +240,8 @@ def start(
         balance=balance,
         gpus=gpus,
         mj_queue_size=mj_queue_size,
+        mj_core_size=mj_core_size,
+        mj_flavor=mj_flavor,
     )
     sandbox._start()
     return sandbox

@@ -15,6 +15,7 @@ from .faults import FaultPlan
 from .ids import Ids
 from .images import ImageCache
 from .mj import MjEngine
+from .mj_flavors import Flavor
 from .scheduler import GpuPool
 
 
@@ -32,6 +33,8 @@ class SandboxState:
         gpus: int,
         faults: FaultPlan,
         mj_queue_size: int,
+        mj_core_size: int | None = None,
+        mj_flavor: str | None = None,
     ) -> None:
         self.public_url = public_url
         self.cdn_url = f"{public_url}/cdn"
@@ -54,7 +57,7 @@ class SandboxState:
             cdn_url=self.cdn_url,
             avatar_key=catalog.avatar_key(seed),
         )
-        self.mj_pool = GpuPool(loop, self.clock, gpus)
+        self.mj_pool = GpuPool(loop, self.clock, mj_core_size or gpus)
         self.mj = MjEngine(
             loop=loop,
             clock=self.clock,
@@ -63,6 +66,7 @@ class SandboxState:
             callbacks=self.callbacks,
             cdn_url=self.cdn_url,
             queue_size=mj_queue_size,
+            flavor=Flavor(mj_flavor) if mj_flavor else None,
         )
 
     def counters_snapshot(self) -> dict[str, Any]:
