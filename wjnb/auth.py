@@ -105,15 +105,20 @@ class WujieAuth(httpx.Auth):
 
 
 class MjAuth(httpx.Auth):
-    """Adds the MJ-proxy token: ``Authorization: Bearer`` (resellers) or ``mj-api-secret``."""
+    """Adds the MJ-proxy token: ``Authorization: Bearer`` (relays), a bare ``Authorization``
+    (trueai) or ``mj-api-secret`` (every proxy). ``scheme`` may change once the proxy's
+    flavour is known; ``explicit`` says the user chose it (then it never changes)."""
 
-    def __init__(self, token: str | Secret, scheme: MjAuthScheme = "bearer") -> None:
+    def __init__(self, token: str | Secret, scheme: MjAuthScheme | None = "bearer") -> None:
         self._token = token if isinstance(token, Secret) else Secret(token)
-        self.scheme = scheme
+        self.explicit = scheme is not None
+        self.scheme: MjAuthScheme = scheme or "mj-api-secret"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self.scheme == "bearer":
             request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        elif self.scheme == "authorization":
+            request.headers["Authorization"] = self._token.reveal()
         else:
             request.headers["mj-api-secret"] = self._token.reveal()
         yield request

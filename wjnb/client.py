@@ -59,6 +59,8 @@ class AsyncClient:
         mj_base_url: str | None = None,
         mj_token: str | Secret | None = None,
         mj_auth: MjAuthScheme | None = None,
+        mj_flavor: str | None = None,
+        mj_mode: str | None = None,
         backend: Backend = "auto",
         sandbox: Any = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -71,6 +73,8 @@ class AsyncClient:
             mj_base_url=mj_base_url,
             mj_token=mj_token,
             mj_auth=mj_auth,
+            mj_flavor=mj_flavor,
+            mj_mode=mj_mode,
             backend=backend,
             sandbox=sandbox,
         )
@@ -85,17 +89,14 @@ class AsyncClient:
                 resend_reply=is_lock_race,
             )
         mj: Requester = _Unconfigured("the Midjourney proxy", config.mj_missing)
+        mj_auth_flow: MjAuth | None = None
         if config.mj_base_url and config.mj_token:
-            mj = Endpoint(
-                config.mj_base_url,
-                MjAuth(config.mj_token, config.mj_auth),
-                timeout=timeout,
-                retry=retry,
-            )
+            mj_auth_flow = MjAuth(config.mj_token, config.mj_auth)
+            mj = Endpoint(config.mj_base_url, mj_auth_flow, timeout=timeout, retry=retry)
         self._endpoints = (wujie, mj)
         self.wujie = WujieApi(wujie)
         self.avatar = AvatarApi(wujie)
-        self.mj = MjApi(mj)
+        self.mj = MjApi(mj, flavor=config.mj_flavor, mode=config.mj_mode, auth=mj_auth_flow)
 
     @property
     def backend(self) -> str:
@@ -198,8 +199,24 @@ class SyncAvatarApi(_SyncApi[AvatarApi]):
 class SyncMjApi(_SyncApi[MjApi]):
     """The Midjourney-proxy routes of ``MjApi``, blocking."""
 
+    @property
+    def flavor(self) -> str:
+        """The proxy's flavour: ``novicezk``, ``plus``, ``trueai`` or ``relay``
+        (``WJNB_MJ_FLAVOR``; with ``auto`` the proxy is fingerprinted once, on first use)."""
+        return self._run(self._api.flavor())
+
     imagine = _Sync(MjApi.imagine)
     action = _Sync(MjApi.action)
+    press = _Sync(MjApi.press)
+    change = _Sync(MjApi.change)
+    simple_change = _Sync(MjApi.simple_change)
+    shorten = _Sync(MjApi.shorten)
+    edits = _Sync(MjApi.edits)
+    retexture = _Sync(MjApi.retexture)
+    video = _Sync(MjApi.video)
+    swap_face = _Sync(MjApi.swap_face)
+    upload = _Sync(MjApi.upload)
+    list_by_condition = _Sync(MjApi.list_by_condition)
     blend = _Sync(MjApi.blend)
     describe = _Sync(MjApi.describe)
     modal = _Sync(MjApi.modal)
@@ -228,6 +245,8 @@ class Client:
         mj_base_url: str | None = None,
         mj_token: str | Secret | None = None,
         mj_auth: MjAuthScheme | None = None,
+        mj_flavor: str | None = None,
+        mj_mode: str | None = None,
         backend: Backend = "auto",
         sandbox: Any = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -240,6 +259,8 @@ class Client:
             mj_base_url=mj_base_url,
             mj_token=mj_token,
             mj_auth=mj_auth,
+            mj_flavor=mj_flavor,
+            mj_mode=mj_mode,
             backend=backend,
             sandbox=sandbox,
             timeout=timeout,

@@ -19,10 +19,16 @@ from .errors import ConfigError
 
 DEFAULT_BASE_URL = "https://gate.wujieai.net/wj-open/v1"
 
-MjAuthScheme = Literal["bearer", "mj-api-secret"]
+MjAuthScheme = Literal["bearer", "mj-api-secret", "authorization"]
 Backend = Literal["auto", "remote", "sandbox"]
+MJ_FLAVORS = ("auto", "novicezk", "plus", "trueai", "relay")
+MJ_MODES = ("fast", "relax", "turbo")
 
-_SCHEMES: dict[str, MjAuthScheme] = {"bearer": "bearer", "mj-api-secret": "mj-api-secret"}
+_SCHEMES: dict[str, MjAuthScheme] = {
+    "bearer": "bearer",
+    "mj-api-secret": "mj-api-secret",
+    "authorization": "authorization",
+}
 _CREDENTIAL_VARS = ("WJNB_APP_ID", "WJNB_PRIVATE_KEY", "WJNB_MJ_BASE_URL", "WJNB_MJ_TOKEN")
 
 
@@ -70,7 +76,9 @@ class Config:
     private_key: Secret | None = None
     mj_base_url: str | None = None
     mj_token: Secret | None = None
-    mj_auth: MjAuthScheme = "bearer"
+    mj_auth: MjAuthScheme | None = None
+    mj_flavor: str = "auto"
+    mj_mode: str | None = None
     sandbox: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -93,6 +101,8 @@ class Config:
         mj_base_url: str | None = None,
         mj_token: str | Secret | None = None,
         mj_auth: MjAuthScheme | None = None,
+        mj_flavor: str | None = None,
+        mj_mode: str | None = None,
         backend: Backend = "auto",
         sandbox: Any = None,
         env: Mapping[str, str] | None = None,
@@ -111,7 +121,10 @@ class Config:
                 "WJNB_MJ_BASE_URL + WJNB_MJ_TOKEN to use the real services"
             )
         if sandbox is not None:
-            return cls._from(env=sandbox.env(), backend="sandbox", sandbox=sandbox)
+            # The embedded default answers as the "plus" proxy does (buttons, action, modal).
+            flavor = getattr(sandbox, "mj_flavor", None) or "plus"
+            env = {**sandbox.env(), "WJNB_MJ_FLAVOR": flavor}
+            return cls._from(env=env, backend="sandbox", sandbox=sandbox)
         return cls._from(
             env=env,
             backend="remote",
@@ -121,6 +134,8 @@ class Config:
             mj_base_url=mj_base_url,
             mj_token=mj_token,
             mj_auth=mj_auth,
+            mj_flavor=mj_flavor,
+            mj_mode=mj_mode,
         )
 
     @classmethod
@@ -136,10 +151,22 @@ class Config:
         mj_base_url: str | None = None,
         mj_token: str | Secret | None = None,
         mj_auth: str | None = None,
+        mj_flavor: str | None = None,
+        mj_mode: str | None = None,
     ) -> Config:
-        scheme = mj_auth or env.get("WJNB_MJ_AUTH") or "bearer"
-        if scheme not in _SCHEMES:
-            raise ConfigError(f"WJNB_MJ_AUTH must be 'bearer' or 'mj-api-secret', not {scheme!r}")
+        scheme = mj_auth or env.get("WJNB_MJ_AUTH") or None
+        if scheme is not None and scheme not in _SCHEMES:
+            raise ConfigError(
+                f"WJNB_MJ_AUTH must be 'bearer', 'mj-api-secret' or 'authorization', not {scheme!r}"
+            )
+        flavor = mj_flavor or env.get("WJNB_MJ_FLAVOR") or "auto"
+        if flavor not in MJ_FLAVORS:
+            raise ConfigError(
+                f"WJNB_MJ_FLAVOR must be one of {', '.join(MJ_FLAVORS)}, not {flavor!r}"
+            )
+        mode = mj_mode or env.get("WJNB_MJ_MODE") or None
+        if mode is not None and mode not in MJ_MODES:
+            raise ConfigError(f"WJNB_MJ_MODE must be one of {', '.join(MJ_MODES)}, not {mode!r}")
         return cls(
             backend=backend,
             base_url=_url("WJNB_BASE_URL", base_url or env.get("WJNB_BASE_URL") or "")
@@ -148,7 +175,9 @@ class Config:
             private_key=_secret(private_key or env.get("WJNB_PRIVATE_KEY")),
             mj_base_url=_url("WJNB_MJ_BASE_URL", mj_base_url or env.get("WJNB_MJ_BASE_URL") or ""),
             mj_token=_secret(mj_token or env.get("WJNB_MJ_TOKEN")),
-            mj_auth=_SCHEMES[scheme],
+            mj_auth=_SCHEMES[scheme] if scheme else None,
+            mj_flavor=flavor,
+            mj_mode=mode,
             sandbox=sandbox,
         )
 

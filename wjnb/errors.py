@@ -127,7 +127,7 @@ class MjError(ApiError):
 
 
 class MjQueueFull(MjError):
-    """Code 23: the proxy's queue is full; try later."""
+    """Code 23 (trueai: 9 "队列已满"): the proxy's queue is full; try later."""
 
     retryable = True
 
@@ -139,6 +139,15 @@ class MjBannedPrompt(MjError):
         super().__init__(code, message, route=route, data=data)
         props = data.get("properties") if isinstance(data, dict) else None
         self.banned_word: str | None = props.get("bannedWord") if isinstance(props, dict) else None
+
+
+class Unsupported(WjnbError):
+    """The Midjourney proxy's flavour has no such route (``/submit/action`` on novicezk...)."""
+
+    def __init__(self, flavor: str, what: str) -> None:
+        super().__init__(f"the {flavor} Midjourney proxy has no {what}")
+        self.flavor = flavor
+        self.what = what
 
 
 class JobError(WjnbError):
@@ -185,4 +194,6 @@ def api_error(code: str, message: str, *, route: str = "", data: Any = None) -> 
 
 def mj_error(code: str, message: str, *, route: str = "", data: Any = None) -> ApiError:
     """The named exception for a Midjourney-proxy reply code."""
+    if code == "9" and "队列已满" in message:  # trueai's queue-full reply
+        return MjQueueFull(code, message, route=route, data=data)
     return _MJ_BY_CODE.get(code, MjError)(code, message, route=route, data=data)

@@ -25,6 +25,7 @@ from . import validate
 from ._loop import LoopThread
 from .api.avatar import Template
 from .api.avatar import check_create as check_avatar
+from .api.mj import change_of
 from .api.wujie import check_create
 from .errors import (
     AmbiguousCreate,
@@ -35,6 +36,7 @@ from .errors import (
     JobError,
     LedgerError,
     TransportError,
+    Unsupported,
     WjnbError,
 )
 from .images import ImageStore
@@ -505,16 +507,24 @@ class Runner:
         if not task.done:
             raise JobError(f"task {task.id} is not finished; wait() before pressing {label}")
         button = task.task.button(label) if task.task else None
+        change = change_of(label) if isinstance(label, str) else None
         if button is None or not button.custom_id:
-            have = ", ".join(b.label or b.emoji or "?" for b in task.buttons) or "none"
-            raise InvalidArgument("label", f"task {task.id} has no button {label!r} (has: {have})")
-        body = {"task_id": task.id, "custom_id": button.custom_id}
+            if await self.aclient.mj.has("action"):
+                have = ", ".join(b.label or b.emoji or "?" for b in task.buttons) or "none"
+                raise InvalidArgument(
+                    "label", f"task {task.id} has no button {label!r} (has: {have})"
+                )
+            if change is None:
+                flavor = await self.aclient.mj.flavor()
+                what = f"button {label!r} (its /submit/change knows U1-U4, V1-V4 and reroll)"
+                raise Unsupported(flavor, what)
+            body = {"task_id": task.id, "label": label}  # novicezk: /submit/change
+            action = change[0]
+        else:
+            body = {"task_id": task.id, "custom_id": button.custom_id, "label": label}
+            action = _action_of(button.custom_id)
         child = await self._submit_mj(
-            MJ_ACTION,
-            body,
-            experiment=task.experiment,
-            parent=task,
-            action=_action_of(button.custom_id),
+            MJ_ACTION, body, experiment=task.experiment, parent=task, action=action
         )
         task.children.append(child)
         task._notify()
@@ -548,7 +558,7 @@ class Runner:
             if route == MJ_IMAGINE:
                 reply = await self.aclient.mj.imagine(**body, **extra)
             else:
-                reply = await self.aclient.mj.action(**body, **extra)
+                reply = await self.aclient.mj.press(**body, **extra)
         except AmbiguousCreate:
             reply = None
             for attempt in range(_FIND_ROUNDS):  # the task list is an idempotent read
@@ -782,9 +792,24 @@ def _combo_id(axes: Mapping[str, Any]) -> str:
     return json.dumps(dict(axes), sort_keys=True, default=str)
 
 
+_ACTIONS = {
+    "upsample": "UPSCALE",
+    "variation": "VARIATION",
+    "high_variation": "VARIATION",
+    "low_variation": "VARIATION",
+    "Inpaint": "VARIATION",
+    "reroll": "REROLL",
+    "Outpaint": "ZOOM",
+    "CustomZoom": "ZOOM",
+}
+
+
 def _action_of(custom_id: str) -> str:
-    """``MJ::JOB::upsample::2::...`` -> ``UPSCALE``."""
-    kind = custom_id.split("::")[2] if custom_id.count("::") >= 2 else ""
-    return {"upsample": "UPSCALE", "variation": "VARIATION", "reroll": "REROLL"}.get(
-        kind, kind.upper() or "ACTION"
-    )
+    """``MJ::JOB::upsample::2::...`` -> ``UPSCALE`` (the proxies' customId -> action table)."""
+    parts = custom_id.split("::")
+    kind = (parts[2] if parts[1:2] == ["JOB"] else parts[1]) if len(parts) > 2 else ""
+    if kind.startswith("upsample_"):
+        return "UPSCALE_HD"
+    if kind.startswith("pan_"):
+        return "PAN"
+    return _ACTIONS.get(kind, kind.upper() or "ACTION")

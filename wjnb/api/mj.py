@@ -1,8 +1,9 @@
-"""The Midjourney-proxy protocol (novicezk and resellers): routes in, typed models out.
+"""The Midjourney-proxy protocol of every flavour: routes in, typed models out.
 
 Submit replies ``{code, description, result, properties}`` succeed with codes 1, 21 and
-22; any other code raises ``mj_error``. Routes live under ``<base>/mj`` whatever the base
-path (``/mj-fast``, ``/mj-relax`` ...).
+22; any other code, and trueai's second envelope ``{success, code: -1, message}``, raises
+``mj_error``. Routes live under ``<base>/mj`` (``<base>/mj-fast/mj`` ... with a speed mode
+on trueai); a route the proxy's flavour (``mj_flavor``) lacks raises ``Unsupported``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import validate as check
-from ..errors import AmbiguousCreate, MalformedResponse, mj_error
+from ..auth import MjAuth
+from ..errors import AmbiguousCreate, InvalidArgument, MalformedResponse, Unsupported, mj_error
 from ..http import Requester
 from ..models import MjBotType, MjDimensions, MjSubmitCode, MjSubmitReply, MjTask
 from . import readable_id
+from .mj_flavor import ROUTES, TRUEAI, Flavor
 
 SUCCESS_CODES = frozenset({MjSubmitCode.ACCEPTED, MjSubmitCode.EXISTS, MjSubmitCode.QUEUED})
 NOT_FOUND = "3"
@@ -27,6 +30,8 @@ BLEND_IMAGES = range(2, 6)
 
 def submit_reply(body: Any, route: str) -> MjSubmitReply:
     """A submit-style reply; raises ``mj_error`` unless its code is 1, 21 or 22."""
+    if isinstance(body, Mapping) and body.get("success") is False and "message" in body:
+        raise mj_error(str(body.get("code")), str(body["message"]), route=route, data=dict(body))
     if not isinstance(body, Mapping) or "code" not in body:
         raise MalformedResponse(f"{route}: the reply is not a submit reply", route=route)
     reply = MjSubmitReply.from_dict(body)
@@ -81,11 +86,42 @@ def _opt(checker: Any, name: str, value: object, *args: Any) -> Any:
     return None if value is None else checker(name, value, *args)
 
 
-class MjApi:
-    """The ``/mj/*`` routes as typed methods."""
+_CHANGES = {"U": "UPSCALE", "V": "VARIATION"}
 
-    def __init__(self, http: Requester) -> None:
+
+def change_of(label: str) -> tuple[str, int | None] | None:
+    """``/submit/change``'s ``(action, index)`` for a button label: U1-U4, V1-V4, reroll."""
+    if label.lower() in ("reroll", "r") or label == "🔄":
+        return "REROLL", None
+    if len(label) == 2 and label[0].upper() in _CHANGES and label[1] in "1234":
+        return _CHANGES[label[0].upper()], int(label[1])
+    return None
+
+
+class MjApi:
+    """The ``/mj/*`` routes as typed methods, mapped onto the proxy's flavour."""
+
+    def __init__(
+        self,
+        http: Requester,
+        *,
+        flavor: str = "auto",
+        mode: str | None = None,
+        auth: MjAuth | None = None,
+    ) -> None:
         self._http = http
+        self._flavor = Flavor(http, auth, flavor, mode)
+
+    async def flavor(self) -> str:
+        """``novicezk``, ``plus``, ``trueai`` or ``relay`` (fingerprinted once when ``auto``)."""
+        return await self._flavor.name()
+
+    async def has(self, route: str) -> bool:
+        """True when the proxy's flavour serves ``route`` (``"action"``, ``"cancel"``...)."""
+        return route in ROUTES[await self._flavor.name()]
+
+    async def _post(self, name: str, body: dict[str, Any], group: str = "submit") -> MjSubmitReply:
+        return await self._submit(await self._flavor.route(name, f"/mj/{group}/{name}"), body)
 
     async def _submit(self, route: str, body: dict[str, Any]) -> MjSubmitReply:
         reply = submit_reply(
@@ -120,7 +156,7 @@ class MjApi:
             notifyHook=_opt(check.text, "notify_hook", notify_hook),
             state=_opt(check.text, "state", state),
         )
-        return await self._submit("/mj/submit/imagine", body)
+        return await self._post("imagine", body)
 
     async def action(
         self,
@@ -140,7 +176,7 @@ class MjApi:
             notifyHook=_opt(check.text, "notify_hook", notify_hook),
             state=_opt(check.text, "state", state),
         )
-        return await self._submit("/mj/submit/action", body)
+        return await self._post("action", body)
 
     async def blend(
         self,
@@ -162,7 +198,7 @@ class MjApi:
             notifyHook=_opt(check.text, "notify_hook", notify_hook),
             state=_opt(check.text, "state", state),
         )
-        return await self._submit("/mj/submit/blend", body)
+        return await self._post("blend", body)
 
     async def describe(
         self,
@@ -182,7 +218,7 @@ class MjApi:
             notifyHook=_opt(check.text, "notify_hook", notify_hook),
             state=_opt(check.text, "state", state),
         )
-        return await self._submit("/mj/submit/describe", body)
+        return await self._post("describe", body)
 
     async def modal(
         self,
@@ -200,36 +236,157 @@ class MjApi:
             prompt=_opt(check.nonblank, "prompt", prompt),
             maskBase64=_opt(check.text, "mask_base64", mask_base64),
         )
-        return await self._submit("/mj/submit/modal", body)
+        return await self._post("modal", body)
+
+    async def press(
+        self,
+        /,
+        task_id: str,
+        *,
+        custom_id: str | None = None,
+        label: str | None = None,
+        notify_hook: str | None = None,
+        state: str | None = None,
+    ) -> MjSubmitReply:
+        """Press a button: ``/submit/action`` with its ``custom_id`` where the flavour has
+        that route (plus, trueai, relay), else ``/submit/change`` from its ``label`` (novicezk:
+        U1-U4, V1-V4, reroll)."""
+        hook = {"notify_hook": notify_hook, "state": state}
+        if custom_id and await self.has("action"):
+            return await self.action(task_id, custom_id, **hook)
+        change = change_of(label) if label else None
+        if change is None or not await self.has("change"):
+            flavor = await self.flavor()
+            if not await self.has("change"):
+                raise Unsupported(flavor, f"button {label or custom_id!r}")
+            raise Unsupported(flavor, f"button {label!r} (change knows U1-U4, V1-V4, reroll)")
+        return await self.change(task_id, change[0], change[1], **hook)
+
+    async def change(
+        self,
+        /,
+        task_id: str,
+        action: str,
+        index: int | None = None,
+        *,
+        notify_hook: str | None = None,
+        state: str | None = None,
+        **extra: Any,
+    ) -> MjSubmitReply:
+        """``POST /mj/submit/change``: ``UPSCALE``/``VARIATION`` ``index`` (1-4) or ``REROLL``."""
+        if action not in ("UPSCALE", "VARIATION", "REROLL"):
+            raise InvalidArgument("action", "expected UPSCALE, VARIATION or REROLL")
+        if action != "REROLL" and index not in (1, 2, 3, 4):
+            raise InvalidArgument("index", f"{action} needs an index from 1 to 4")
+        body = _body(
+            extra,
+            taskId=check.nonblank("task_id", task_id),
+            action=action,
+            index=index,
+            notifyHook=_opt(check.text, "notify_hook", notify_hook),
+            state=_opt(check.text, "state", state),
+        )
+        return await self._post("change", body)
+
+    async def simple_change(
+        self, /, content: str, *, notify_hook: str | None = None, state: str | None = None
+    ) -> MjSubmitReply:
+        """``POST /mj/submit/simple-change``: ``content`` is ``"<task id> U2"`` (V1, R...)."""
+        body = _body(
+            {},
+            content=check.nonblank("content", content),
+            notifyHook=_opt(check.text, "notify_hook", notify_hook),
+            state=_opt(check.text, "state", state),
+        )
+        return await self._post("simple-change", body)
+
+    async def shorten(self, /, prompt: str, **extra: Any) -> MjSubmitReply:
+        """``POST /mj/submit/shorten`` (plus, trueai): shorter versions of a prompt."""
+        return await self._post("shorten", _body(extra, prompt=check.nonblank("prompt", prompt)))
+
+    async def edits(self, /, prompt: str, image: str, **extra: Any) -> MjSubmitReply:
+        """``POST /mj/submit/edits`` (trueai): redraw ``image`` (URL or base64) to ``prompt``."""
+        body = _body(
+            extra, prompt=check.nonblank("prompt", prompt), image=check.nonblank("image", image)
+        )
+        return await self._post("edits", body)
+
+    async def retexture(self, /, prompt: str, image: str, **extra: Any) -> MjSubmitReply:
+        """``POST /mj/submit/retexture`` (trueai): new surfaces for ``image``."""
+        body = _body(
+            extra, prompt=check.nonblank("prompt", prompt), image=check.nonblank("image", image)
+        )
+        return await self._post("retexture", body)
+
+    async def video(self, /, prompt: str, **extra: Any) -> MjSubmitReply:
+        """``POST /mj/submit/video`` (trueai, when its video feature is on)."""
+        return await self._post("video", _body(extra, prompt=check.nonblank("prompt", prompt)))
+
+    async def swap_face(self, /, source: str, target: str, **extra: Any) -> MjSubmitReply:
+        """``POST /mj/insight-face/swap`` (plus, trueai): ``source``'s face onto ``target``."""
+        body = _body(
+            extra,
+            sourceBase64=check.nonblank("source", source),
+            targetBase64=check.nonblank("target", target),
+        )
+        route = await self._flavor.route("swap_face", "/mj/insight-face/swap")
+        return await self._submit(route, body)
+
+    async def upload(self, /, base64_array: Sequence[str]) -> builtins.list[str]:
+        """``POST /mj/submit/upload-discord-images`` (trueai, relays): URLs of the images."""
+        body = {"base64Array": check.strings("base64_array", base64_array)}
+        route = await self._flavor.route(
+            "upload-discord-images", "/mj/submit/upload-discord-images"
+        )
+        reply = await self._http.request("POST", route, json_body=body, idempotent=False)
+        submit_reply(reply, route)
+        urls = reply.get("result")
+        if not isinstance(urls, builtins.list) or not all(isinstance(u, str) for u in urls):
+            raise MalformedResponse(f"{route}: the reply carries no list of URLs", route=route)
+        return urls
 
     async def fetch(self, task_id: str) -> MjTask:
-        """``GET /mj/task/{id}/fetch``: one task."""
-        route = f"/mj/task/{_path(task_id)}/fetch"
+        """``GET /mj/task/{id}/fetch``: one task (an empty 200 or a 204 means unknown)."""
+        route = await self._flavor.route("fetch", f"/mj/task/{_path(task_id)}/fetch")
         return _task(await self._http.request("GET", route), route)
 
     async def list_by_ids(self, ids: str | Iterable[str]) -> builtins.list[MjTask]:
-        """``POST /mj/task/list-by-condition``: the batch poll."""
+        """The batch poll: ``/list-by-ids`` on trueai, ``/list-by-condition`` elsewhere."""
         body = {"ids": check.keys("ids", ids)}
-        route = "/mj/task/list-by-condition"
+        name = "list-by-ids" if await self.flavor() == TRUEAI else "list-by-condition"
+        route = await self._flavor.route(name, f"/mj/task/{name}")
+        return _tasks(await self._http.request("POST", route, json_body=body), route)
+
+    async def list_by_condition(self, ids: str | Iterable[str]) -> builtins.list[MjTask]:
+        """``POST /mj/task/list-by-condition``: tasks by id (every flavour)."""
+        body = {"ids": check.keys("ids", ids)}
+        route = await self._flavor.route("list-by-condition", "/mj/task/list-by-condition")
         return _tasks(await self._http.request("POST", route, json_body=body), route)
 
     async def image_seed(self, task_id: str) -> str:
         """``GET /mj/task/{id}/image-seed``: the seed a finished task was drawn with."""
-        route = f"/mj/task/{_path(task_id)}/image-seed"
+        route = await self._flavor.route("image-seed", f"/mj/task/{_path(task_id)}/image-seed")
         return seed_from_reply(await self._http.request("GET", route), route)
 
     async def cancel(self, task_id: str) -> MjSubmitReply:
-        """``POST /mj/task/{id}/cancel``: cancel a task that has not finished."""
-        route = f"/mj/task/{_path(task_id)}/cancel"
-        return submit_reply(await self._http.request("POST", route), route)
+        """``POST /mj/task/{id}/cancel``: cancel a task that has not finished.
+
+        trueai answers with an empty 200 (for unknown ids too): read as accepted."""
+        route = await self._flavor.route("cancel", f"/mj/task/{_path(task_id)}/cancel")
+        body = await self._http.request("POST", route)
+        if body is None:
+            return MjSubmitReply(code=MjSubmitCode.ACCEPTED, description="", result=task_id)
+        return submit_reply(body, route)
 
     async def queue(self) -> builtins.list[MjTask]:
         """``GET /mj/task/queue``: the tasks waiting or running."""
-        return _tasks(await self._http.request("GET", "/mj/task/queue"), "/mj/task/queue")
+        route = await self._flavor.route("queue", "/mj/task/queue")
+        return _tasks(await self._http.request("GET", route), route)
 
     async def list(self) -> builtins.list[MjTask]:
-        """``GET /mj/task/list``: every task the proxy keeps."""
-        return _tasks(await self._http.request("GET", "/mj/task/list"), "/mj/task/list")
+        """``GET /mj/task/list``: every task the proxy keeps (newest first)."""
+        route = await self._flavor.route("list", "/mj/task/list")
+        return _tasks(await self._http.request("GET", route), route)
 
 
 def _path(task_id: str) -> str:
