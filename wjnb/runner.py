@@ -587,8 +587,10 @@ class Runner:
         )
         self.ledger.record_accepted(row.id, reply.to_dict(), [(task_id, job.record)])
         self._jobs[task_id] = job
-        if reply.code == MjSubmitCode.EXISTS and reply.properties:
-            job.task = WireMjTask.from_dict({"id": task_id, **reply.properties})
+        if reply.code == MjSubmitCode.EXISTS:
+            job.task = WireMjTask.from_dict(
+                {"id": task_id, "status": "MODAL", **(reply.properties or {})}
+            )
         self.tracker.add([job])
         return job
 

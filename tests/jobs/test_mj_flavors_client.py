@@ -1,0 +1,144 @@
+"""wjnb's client against the sandbox in each Midjourney-proxy flavour.
+
+The same flow for every flavour: imagine -> U/V/reroll -> upscale -> zoom/pan -> Vary
+(Region) through the modal -> seed -> cancel, each step either working or raising
+``Unsupported`` naming the flavour where the reference says the route does not exist.
+``WJNB_MJ_FLAVOR=auto`` (the default) must find the flavour by itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+import wjnb
+import wjnb.sandbox
+from wjnb.errors import AuthError, MjBannedPrompt, MjQueueFull, Unsupported
+
+FLAVORS = ("novicezk", "plus", "trueai", "relay")
+WAIT = 30.0
+
+
+@pytest.fixture(scope="module", params=FLAVORS)
+def proxy(request: pytest.FixtureRequest) -> Iterator[wjnb.sandbox.Sandbox]:
+    srv = wjnb.sandbox.start(speed=400, seed=5, faults="", mj_flavor=request.param)
+    yield srv
+    srv.stop()
+
+
+def _client(srv: wjnb.sandbox.Sandbox, home: Path, **options: Any) -> wjnb.Client:
+    return wjnb.Client(
+        home=home, mj_base_url=srv.mj_base_url, mj_token=srv.mj_token, callbacks=True, **options
+    )
+
+
+def _mask() -> str:
+    img = Image.new("L", (64, 64), 0)
+    img.paste(255, (16, 16, 48, 48))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def test_auto_finds_the_flavour_and_its_auth(proxy: wjnb.sandbox.Sandbox, tmp_path: Path) -> None:
+    with _client(proxy, tmp_path) as client:
+        assert client.mj.flavor == proxy.mj_flavor
+        assert client.mj.list_by_condition(["1"]) == []  # the header it chose works
+        counted = proxy.counters()["requests"]
+        assert client.mj.flavor == proxy.mj_flavor  # asked once, then kept
+        assert proxy.counters()["requests"] == counted
+
+
+def test_one_flow_on_every_flavour(proxy: wjnb.sandbox.Sandbox, tmp_path: Path) -> None:
+    flavor = proxy.mj_flavor
+    with _client(proxy, tmp_path) as client:
+        grid = client.mj.imagine("a lighthouse at dusk --seed 11").wait(WAIT)
+        assert grid.status_name == "success"
+        assert bool(grid.buttons) is (flavor != "novicezk")  # N has no buttons
+        up = grid.press("U2").wait(WAIT)
+        assert (up.action, up.status_name, up.parent) == ("UPSCALE", "success", grid)
+        assert grid.press("V1").wait(WAIT).status_name == "success"
+        assert grid.press("reroll").wait(WAIT).status_name == "success"
+        if flavor == "novicezk":
+            with pytest.raises(Unsupported, match="novicezk"):
+                up.press("Zoom Out 2x")
+            with pytest.raises(Unsupported, match="novicezk"):
+                grid.seed()
+            with pytest.raises(Unsupported, match="novicezk"):
+                client.mj.modal("1", mask_base64=_mask())
+            return
+        zoom = up.press("Zoom Out 2x").wait(WAIT)
+        pan = up.press("⬅️").wait(WAIT)
+        assert (zoom.action, pan.action) == ("ZOOM", "PAN")
+        assert zoom.status_name == pan.status_name == "success"
+        region = up.press("Vary (Region)")
+        assert region.status_name == "modal"
+        client.mj.modal(region.id, mask_base64=_mask())
+        assert region.wait(WAIT).status_name == "success"
+        assert region.image().size == up.image().size
+        assert grid.seed() == "11"
+        slow = client.mj.imagine("[slow] a very long night")
+        if flavor == "relay":
+            with pytest.raises(Unsupported, match="relay"):
+                slow.cancel()
+            return
+        slow.cancel()
+        slow.wait(WAIT)
+        assert slow.status_name == ("failure" if flavor == "trueai" else "cancel")
+
+
+def test_refusals_read_per_flavour(proxy: wjnb.sandbox.Sandbox, tmp_path: Path) -> None:
+    flavor = proxy.mj_flavor
+    with _client(proxy, tmp_path) as client:
+        if flavor == "trueai":  # banned words fail the task at run time
+            banned = client.mj.imagine("a [sensitive] scene").wait(WAIT)
+            assert banned.failed and banned.fail_message == "可能包含敏感词"
+        else:
+            with pytest.raises(MjBannedPrompt):
+                client.mj.imagine("a [sensitive] scene")
+        with pytest.raises(wjnb.errors.MjError) as unknown:
+            client.mj.fetch("1234567890123456")  # empty 200 (N, P, relay) or 204 (T)
+        assert unknown.value.code == "3"
+    wrong = wjnb.Client(
+        home=tmp_path / "other", mj_base_url=proxy.mj_base_url, mj_token="nope", mj_flavor=flavor
+    )
+    with wrong, pytest.raises(AuthError):
+        wrong.mj.list_by_condition(["1"])
+
+
+def test_queue_full_is_named_on_every_flavour(tmp_path: Path) -> None:
+    for flavor in ("novicezk", "trueai"):
+        srv = wjnb.sandbox.start(
+            speed=400, faults="", mj_flavor=flavor, mj_core_size=1, mj_queue_size=1
+        )
+        try:
+            with _client(srv, tmp_path / flavor, mj_flavor=flavor) as client:
+                client.mj.imagine("[slow] one")
+                client.mj.imagine("[slow] two")
+                with pytest.raises(MjQueueFull):
+                    client.mj.imagine("[slow] three")
+        finally:
+            srv.stop()
+
+
+def test_speed_mode_prefix_only_where_it_exists(tmp_path: Path) -> None:
+    srv = wjnb.sandbox.start(speed=400, faults="", mj_flavor="trueai")
+    try:
+        with _client(srv, tmp_path / "t", mj_mode="relax") as client:
+            client.mj.imagine("a relaxed cat").wait(WAIT)
+        assert srv.counters()["requests"]["POST /mj/submit/imagine"] == 1
+    finally:
+        srv.stop()
+    srv = wjnb.sandbox.start(speed=400, faults="", mj_flavor="plus")
+    try:
+        client = _client(srv, tmp_path / "p", mj_mode="turbo")
+        with client, pytest.raises(Unsupported, match=r"plus .*/mj-turbo"):
+            client.mj.imagine("a hurried cat")
+    finally:
+        srv.stop()
