@@ -352,6 +352,29 @@ def test_queue_codes_per_flavour(proxy: Proxy) -> None:
         srv.stop()
 
 
+@pytest.mark.parametrize("flavor", ["novicezk", "trueai"])
+def test_run_and_queue_timeouts(flavor: str) -> None:
+    srv = wjnb.sandbox.start(
+        speed=SPEED, faults="", mj_flavor=flavor, mj_core_size=1, mj_timeout_minutes=0.25
+    )
+    try:
+        p = Proxy(srv, flavor)
+        running = p.submit("imagine", {"prompt": "[slow] longer than the timeout"})["result"]
+        waiting = p.submit("imagine", {"prompt": "waits behind it"})["result"]
+        ended = p.wait(running)
+        assert ended["status"] == "FAILURE" and ended["progress"] == ""
+        if flavor == "trueai":
+            assert ended["failReason"] == "执行超时 0.25 分钟"
+            # T: a task that waited more than 12 x the timeout fails when it is dequeued
+            assert p.wait(waiting)["failReason"] == "任务提交超时"
+        else:
+            assert ended["failReason"] == "任务超时"
+            assert p.wait(waiting)["status"] == "FAILURE"  # 30 s > 15 s: timed out too
+        p.http.close()
+    finally:
+        srv.stop()
+
+
 def test_banned_prompt_at_submit_or_at_run_time(proxy: Proxy) -> None:
     reply = proxy.submit("imagine", {"prompt": "a [sensitive] scene"})
     if proxy.flavor == "trueai":

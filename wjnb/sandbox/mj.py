@@ -191,8 +191,10 @@ class MjEngine:
         cdn_url: str,
         queue_size: int,
         flavor: Flavor | None = None,
+        timeout_minutes: float = 5.0,
     ) -> None:
         self.flavor = flavor
+        self._timeout = timeout_minutes * 60
         self.instance = "1" + ids.number(18)
         """The one simulated Discord account's channel id (``discordInstanceId``)."""
         self.tasks: dict[str, MjTask] = {}
@@ -537,7 +539,14 @@ class MjEngine:
         task = self._jobs[job]
         task.status = MjStatus.SUBMITTED.value
         task.start_time = job.started
+        trueai = self.flavor is not None and self.flavor.name == "trueai"
+        if trueai and job.started - task.submit_time > self._timeout * 12:  # waited too long
+            self._end(task, MjStatus.FAILURE, "任务提交超时")
+            return
         self._notify(task)
+        if self.flavor is not None:
+            timeout = self._clock.real_delay(self._timeout)
+            task.timers.append(self._loop.call_later(timeout, self._timed_out, task))
         ack = min(ACK_SECONDS, job.duration * 0.1)
         steps = len(MILESTONES)
         for i, percent in enumerate(MILESTONES):
@@ -545,6 +554,24 @@ class MjEngine:
             task.timers.append(
                 self._loop.call_later(self._clock.real_delay(at), self._progress, task, percent)
             )
+
+    def _timed_out(self, task: MjTask) -> None:
+        """A flavour's run timeout (``timeout-minutes`` after the start) has passed."""
+        if task.status in (MjStatus.SUBMITTED.value, MjStatus.IN_PROGRESS.value):
+            trueai = self.flavor is not None and self.flavor.name == "trueai"
+            reason = f"执行超时 {self._timeout / 60:g} 分钟" if trueai else "任务超时"
+            self._end(task, MjStatus.FAILURE, reason)
+
+    def _end(self, task: MjTask, status: MjStatus, reason: str = "") -> None:
+        """Stop a task before its job finishes (timeout, cancel): it ends now."""
+        if task.job is not None and self._pool.cancel(task.job):
+            self._jobs.pop(task.job, None)  # never started; a running job ends on its own
+        for timer in task.timers:
+            timer.cancel()
+        task.timers.clear()
+        task.status, task.fail_reason = status.value, reason
+        task.finish_time = self._clock.now()
+        self._notify(task)
 
     def _progress(self, task: MjTask, percent: int) -> None:
         if task.status not in (MjStatus.SUBMITTED.value, MjStatus.IN_PROGRESS.value):
@@ -606,16 +633,10 @@ class MjEngine:
                 if found is not None and self.flavor.name != "trueai":
                     raise MjFailure(MJ_FAILURE, f"task {found.id} already ended ({found.status})")
                 return
-            if found.job is not None:
-                self._pool.cancel(found.job)
-            for timer in found.timers:
-                timer.cancel()
             if self.flavor.name == "trueai":
-                found.status, found.fail_reason = MjStatus.FAILURE.value, "取消任务"
+                self._end(found, MjStatus.FAILURE, "取消任务")
             else:
-                found.status = MjStatus.CANCEL.value
-            found.finish_time = self._clock.now()
-            self._notify(found)
+                self._end(found, MjStatus.CANCEL)
             return
         task = self.get(task_id)
         if task.status == MjStatus.MODAL.value or (

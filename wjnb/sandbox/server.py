@@ -51,6 +51,7 @@ class Sandbox:
         mj_queue_size: int,
         mj_core_size: int | None = None,
         mj_flavor: str | None = None,
+        mj_timeout_minutes: float = 5.0,
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the sandbox only binds loopback addresses, not {host!r}")
@@ -81,6 +82,7 @@ class Sandbox:
             mj_queue_size=mj_queue_size,
             mj_core_size=mj_core_size,
             mj_flavor=mj_flavor,
+            mj_timeout_minutes=mj_timeout_minutes,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state: SandboxState | None = None
@@ -209,6 +211,7 @@ def start(
     mj_queue_size: int | None = None,
     mj_flavor: str | None = None,
     mj_core_size: int | None = None,
+    mj_timeout_minutes: float = 5.0,
 ) -> Sandbox:
     """Start a sandbox in a background thread and return once it accepts connections.
 
@@ -217,7 +220,8 @@ def start(
     tasks may wait before submits get code 23 (50 by default). ``mj_flavor`` plays one
     Midjourney proxy exactly (``novicezk``, ``plus``, ``trueai`` or ``relay``), with one
     account of ``mj_core_size`` running and ``mj_queue_size`` waiting tasks (3 and 10, the
-    proxies' defaults); its MJ base URL is then the server root.
+    proxies' defaults), whose running tasks fail after ``mj_timeout_minutes`` (virtual);
+    its MJ base URL is then the server root.
     """
     if mj_flavor is not None and mj_flavor not in MJ_FLAVORS:
         raise ValueError(f"mj_flavor must be one of {', '.join(MJ_FLAVORS)}, not {mj_flavor!r}")
@@ -231,6 +235,8 @@ def start(
         raise ValueError("speed must be positive")
     if gpus < 1 or mj_core_size < 1 or balance < 0 or mj_queue_size < 0:
         raise ValueError("gpus must be at least 1; balance and mj_queue_size not negative")
+    if not mj_timeout_minutes > 0:
+        raise ValueError("mj_timeout_minutes must be positive")
     sandbox = Sandbox(
         host=host,
         port=port,
@@ -242,6 +248,7 @@ def start(
         mj_queue_size=mj_queue_size,
         mj_core_size=mj_core_size,
         mj_flavor=mj_flavor,
+        mj_timeout_minutes=mj_timeout_minutes,
     )
     sandbox._start()
     return sandbox

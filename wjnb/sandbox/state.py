@@ -35,6 +35,7 @@ class SandboxState:
         mj_queue_size: int,
         mj_core_size: int | None = None,
         mj_flavor: str | None = None,
+        mj_timeout_minutes: float = 5.0,
     ) -> None:
         self.public_url = public_url
         self.cdn_url = f"{public_url}/cdn"
@@ -67,6 +68,7 @@ class SandboxState:
             cdn_url=self.cdn_url,
             queue_size=mj_queue_size,
             flavor=Flavor(mj_flavor) if mj_flavor else None,
+            timeout_minutes=mj_timeout_minutes,
         )
 
     def counters_snapshot(self) -> dict[str, Any]:
