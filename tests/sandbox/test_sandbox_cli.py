@@ -64,3 +64,22 @@ def test_cli_refuses_other_hosts() -> None:
     )
     assert done.returncode == 2
     assert "loopback" in done.stderr and done.stdout == ""
+
+
+def test_cli_plays_a_proxy_flavour() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wjnb.sandbox", "--port", "0", "--mj-flavor", "trueai"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        env = dict(proc.stdout.readline().rstrip("\n").split("=", 1) for _ in NAMES)
+        base = env["WJNB_MJ_BASE_URL"]
+        assert base == env["WJNB_BASE_URL"].removesuffix("/wj-open/v1")  # the root: /mj/...
+        assert httpx.get(base + "/mj/home").json()["data"]["version"].startswith("v11.")
+        bearer = {"Authorization": "Bearer " + env["WJNB_MJ_TOKEN"]}
+        assert httpx.get(base + "/mj/task/list", headers=bearer).status_code == 401
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
