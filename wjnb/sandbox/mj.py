@@ -28,7 +28,16 @@ from .callbacks import CallbackSender
 from .clock import VirtualClock
 from .ids import Ids
 from .images import MjPicture
-from .mj_flavors import CHANGE_PARENTS, Flavor
+from .mj_flavors import (
+    BAD_PARAMS,
+    BANNED,
+    CANCELLED_T,
+    CHANGE_PARENTS,
+    SUBMIT_TIMED_OUT_T,
+    TIMED_OUT,
+    TIMED_OUT_T,
+    Flavor,
+)
 from .mj_flavors import view as flavored_view
 from .protocol import MJ_FAILURE, MJ_NOT_FOUND, MJ_VALIDATION_ERROR, MjFailure
 from .scheduler import WAITING, GpuPool, Job
@@ -228,9 +237,7 @@ class MjEngine:
         if triggers.sensitive and not banned:
             raise MjFailure(
                 MjSubmitCode.BANNED_PROMPT,
-                "可能包含敏感词"
-                if self.flavor
-                else "Banned prompt: the prompt may contain sensitive words",
+                BANNED if self.flavor else "Banned prompt: the prompt may contain sensitive words",
                 {"promptEn": prompt, "bannedWord": "sensitive"},
             )
         self._check_capacity()
@@ -541,7 +548,7 @@ class MjEngine:
         task.start_time = job.started
         trueai = self.flavor is not None and self.flavor.name == "trueai"
         if trueai and job.started - task.submit_time > self._timeout * 12:  # waited too long
-            self._end(task, MjStatus.FAILURE, "任务提交超时")
+            self._end(task, MjStatus.FAILURE, SUBMIT_TIMED_OUT_T)
             return
         self._notify(task)
         if self.flavor is not None:
@@ -559,7 +566,7 @@ class MjEngine:
         """A flavour's run timeout (``timeout-minutes`` after the start) has passed."""
         if task.status in (MjStatus.SUBMITTED.value, MjStatus.IN_PROGRESS.value):
             trueai = self.flavor is not None and self.flavor.name == "trueai"
-            reason = f"执行超时 {self._timeout / 60:g} 分钟" if trueai else "任务超时"
+            reason = TIMED_OUT_T.format(n=self._timeout / 60) if trueai else TIMED_OUT
             self._end(task, MjStatus.FAILURE, reason)
 
     def _end(self, task: MjTask, status: MjStatus, reason: str = "") -> None:
@@ -590,7 +597,7 @@ class MjEngine:
         task.finish_time = job.finish_at
         if task.banned:
             task.status = MjStatus.FAILURE.value
-            task.fail_reason = "可能包含敏感词"
+            task.fail_reason = BANNED
         elif task.triggers.fails:
             task.status = MjStatus.FAILURE.value
             task.fail_reason = "[Job failed] generation failed (sandbox trigger [fail])"
@@ -634,7 +641,7 @@ class MjEngine:
                     raise MjFailure(MJ_FAILURE, f"task {found.id} already ended ({found.status})")
                 return
             if self.flavor.name == "trueai":
-                self._end(found, MjStatus.FAILURE, "取消任务")
+                self._end(found, MjStatus.FAILURE, CANCELLED_T)
             else:
                 self._end(found, MjStatus.CANCEL)
             return
@@ -656,7 +663,7 @@ class MjEngine:
         """The task with this id, or a code-3 failure."""
         if not isinstance(task_id, str) or not task_id:
             raise MjFailure(
-                MJ_VALIDATION_ERROR, "参数错误" if self.flavor else "taskId is required"
+                MJ_VALIDATION_ERROR, BAD_PARAMS if self.flavor else "taskId is required"
             )
         task = self.tasks.get(task_id)
         if task is None:

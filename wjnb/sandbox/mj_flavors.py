@@ -21,12 +21,13 @@ QUEUED = "排队中，前面还有{n}个任务"
 QUEUE_REJECTED = "队列已满，请稍后尝试"
 QUEUE_FULL_T = "提交失败，队列已满，请稍后重试"
 BANNED = "可能包含敏感词"
-NO_ACCOUNT = "无可用的账号实例"
 MODAL_P = "窗口等待"
 MODAL_T = "Waiting for window confirm"
 CANCELLED_T = "取消任务"
 BAD_PARAMS = "参数错误"
-TIMED_OUT_N = "任务超时"
+TIMED_OUT = "任务超时"
+TIMED_OUT_T = "执行超时 {n:g} 分钟"
+SUBMIT_TIMED_OUT_T = "任务提交超时"
 
 _N_ROUTES = {
     "imagine",
