@@ -466,6 +466,8 @@ def test_buttons_modal_seed_and_cancel(proxy: Proxy) -> None:
     assert modal_task["status"] == "MODAL"
     if proxy.flavor == "trueai":
         assert modal_task["progress"] is None and modal_task["parentId"] == up["id"]
+        unfinished = proxy.call("GET", f"/mj/task/{region['result']}/image-seed")
+        assert unfinished.status_code == 400 and unfinished.json()["code"] == 4
     mask = _png((255, 255, 255), 32)
     confirmed = proxy.submit("modal", {"taskId": region["result"], "maskBase64": mask})
     assert confirmed["code"] == 1 and confirmed["result"] == region["result"]
