@@ -329,7 +329,7 @@ class WujieEngine:
             art.audit_text = json.dumps(art.audit, ensure_ascii=False, separators=(",", ":"))
         url = art.spec.notify_url
         if url:
-            self._callbacks.send(url, self.callback_body(art))
+            self._callbacks.send(url, self.callback_body(art), retry_on_text=True)
 
     def _refund(self, art: Artwork) -> None:
         art.refunded = art.cost
@@ -525,23 +525,27 @@ class WujieEngine:
         }
 
     def callback_body(self, art: Artwork) -> dict[str, Any]:
-        """The ``notify_url`` body (seed 001); a failure carries ``fail_message`` instead."""
+        """The ``notify_url`` body: seed 001 on success, §10.4's shorter body on failure.
+
+        ``code`` is a JSON number (0 ok, 1 failed); a failure's ``fail_message`` is text.
+        """
         cost, message = self._cost(art)
         body: dict[str, Any] = {
             "key": art.key,
             "batch_task_key": art.batch_task_key,
             "success": art.status == ArtworkStatus.SUCCESS,
             "code": 0 if art.status == ArtworkStatus.SUCCESS else 1,
-            "audit_info": art.audit,
-            "complete_time": int(art.complete_time),
-            "integral_cost": cost,
-            "integral_cost_message": message,
-            "involve_yellow": self._yellow(art),
         }
         if art.status == ArtworkStatus.SUCCESS:
-            body["artwork_url"] = self.picture_url(art)
+            body.update(
+                artwork_url=self.picture_url(art),
+                audit_info=art.audit,
+                complete_time=int(art.complete_time),
+                involve_yellow=self._yellow(art),
+            )
         else:
-            body["fail_message"] = self._fail_message(art)
+            body["fail_message"] = self._fail_message(art)["fail_message"]
+        body.update(integral_cost=cost, integral_cost_message=message)
         return body
 
     def create_params(self, keys: list[str]) -> list[dict[str, Any]]:
@@ -593,7 +597,7 @@ _DEFAULT_SPEC = CreateSpec(  # a default 30-step 1024x1024 image (avatars, /ai/m
     sampler_index=0,
     seed=None,
     accelerate_times=0,
-    super_size_multiple=1,
+    super_size_multiple=1.0,
     style_model=None,
     notify_url=None,
 )
