@@ -549,13 +549,59 @@ class WujieEngine:
         return body
 
     def create_params(self, keys: list[str]) -> list[dict[str, Any]]:
-        """``/ai/create_params``: each known key's create body, as received, plus its key."""
-        out = []
-        for key in keys:
-            art = self.artworks.get(key)
-            if art is not None:
-                out.append({"key": key, **art.params})
-        return out
+        """``/ai/create_params``: §10.3's 46-field record per known key.
+
+        Request fields outside the record (``mj_param``, ``style``, unknown ones) follow it
+        untouched: a strict reader ignores them, a curious one sees what was sent.
+        """
+        return [self._params_record(self.artworks[k]) for k in keys if k in self.artworks]
+
+    def _params_record(self, art: Artwork) -> dict[str, Any]:
+        p, spec = art.params, art.spec
+        fusion = [f for f in p.get("model_fusion") or [] if isinstance(f, Mapping)]
+        done = art.status == ArtworkStatus.SUCCESS
+        typed: dict[str, Any] = {
+            "model": spec.model,
+            "model_code": spec.model,
+            "creativity_degree": _whole(p.get("creativity_degree")),
+            "init_width": _whole(p.get("init_width")),
+            "init_height": _whole(p.get("init_height")),
+            "nature": 0,
+            "prompt_optimize": 0,
+            "steps": spec.steps,
+            "super_type": 0,
+            "clip_skip": _whole(p.get("clip_skip")),
+            "cfg": float(spec.cfg),
+            "ensd": 0.0,
+            "chat_gpt_optimize": False,
+            "repair_the_hand": False,
+        }
+        record: dict[str, Any] = {
+            "key": art.key,
+            "artwork_url": self.picture_url(art) if done else "",
+            "pattern": str(p.get("pattern") or ""),
+            "prompt": spec.prompt,
+            "uc_prompt": spec.uc_prompt,
+            "init_image_url": str(p.get("init_image_url") or ""),
+            "pretreatment_method": str(p.get("pretreatment_method") or "NONE"),
+            "mask_image_url": "",
+            "mask_zone_image_url": "",
+            "size": f"{spec.width}x{spec.height}",
+            "style_decoration": _joined(p.get("style_decoration")),
+            "character": _joined(p.get("character")),
+            "model_fusion": ",".join(f"{f.get('key')}:{f.get('weight')}" for f in fusion),
+            "style_model": spec.style_model or "",
+            "resolution_info": f"{spec.width}*{spec.height}",
+            "sampler_index": str(spec.sampler_index),
+            "seed": art.seed,
+            "consumed_time": str(round(art.complete_time - art.start_gen_time)) if done else "0",
+            **typed,
+        }
+        for name, value in typed.items():
+            record[f"{name}_as_string"] = (
+                str(value).lower() if isinstance(value, bool) else str(value)
+            )
+        return {**{k: v for k, v in p.items() if k not in record}, **record}
 
     def model_info(self, model: int) -> dict[str, Any]:
         """``/ai/model_info``: the wait a new default job of ``model`` would see."""
@@ -601,6 +647,13 @@ _DEFAULT_SPEC = CreateSpec(  # a default 30-step 1024x1024 image (avatars, /ai/m
     style_model=None,
     notify_url=None,
 )
+
+
+def _whole(value: object) -> int:
+    """A request number as the int a reply field holds (0 when absent or not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0
+    return int(value)
 
 
 def _joined(value: object) -> str:

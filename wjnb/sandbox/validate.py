@@ -178,9 +178,9 @@ def parse_create(body: object, route: str) -> CreateSpec:
 
 
 def parse_keys(body: object, limit: int) -> list[str]:
-    """A JSON array of keys (the Go SDK's ``{"keys": [...]}`` form is accepted too)."""
+    """A JSON array of keys (the Go SDK's ``{"key": [...]}`` / ``{"keys": [...]}`` too)."""
     if isinstance(body, Mapping):
-        body = body.get("keys")
+        body = body.get("key", body.get("keys"))
     if not isinstance(body, list) or not all(isinstance(k, str) for k in body):
         raise invalid("the request body must be a JSON array of artwork keys")
     if len(body) > limit:
