@@ -26,6 +26,7 @@ from .ids import Ids
 from .pricing import ACCELERATE_PRICE, AVATAR_PRICE, per_image_cost, price_parts
 from .protocol import ApiFailure
 from .scheduler import CANCELLED, DONE, RUNNING, WAITING, GpuPool, Job
+from .shapes import conform
 from .triggers import SLOW_FACTOR, Triggers, audit_info, strip_triggers
 from .validate import CreateSpec, as_int, as_str, invalid, notify_url, parse_create
 
@@ -488,8 +489,8 @@ class WujieEngine:
             "picture_url": self.picture_url(art),
             "mini_picture_url": f"{self._cdn}/ai/{art.key}-01.jpg" if success and big else "",
             "init_image_url": p.get("init_image_url") or "",
-            "init_image_similarity": p.get("init_image_similarity") or 0,
-            "creativity_degree": p.get("creativity_degree") or 0,
+            "init_image_similarity": _whole(p.get("init_image_similarity")),
+            "creativity_degree": _whole(p.get("creativity_degree")),
             "artist": _joined(p.get("artists") or p.get("artist")),
             "style": _joined(p.get("style")),
             "image_type": _joined(p.get("image_type")),
@@ -504,12 +505,14 @@ class WujieEngine:
             "model_prompt": art.model_prompt,
             "character_options": list(p.get("character") or []),
             "model_fusion": [
-                {"name": f.get("key"), "weight": f.get("weight")}
+                {"name": str(f.get("key") or ""), "weight": float(_number(f.get("weight")))}
                 for f in p.get("model_fusion") or []
                 if isinstance(f, Mapping)
             ],
             "style_model": spec.style_model or "",
-            "pretreatment_image": p.get("init_image_url") if method not in (None, "NONE") else None,
+            "pretreatment_image": str(p.get("init_image_url") or "")
+            if method not in (None, "NONE")
+            else "",
             "pretreatment_method": method or "NONE",
             "steps": spec.steps,
             "cfg": spec.cfg,
@@ -518,10 +521,12 @@ class WujieEngine:
             "integral_cost": cost,
             "integral_cost_message": message,
             "multi_diffusion": p.get("multi_diffusion"),
-            "hr_second_pass_strength": p.get("hr_second_pass_strength"),
-            "layer_diffusion": p.get("layer_diffusion"),
+            "hr_second_pass_strength": float(_number(p.get("hr_second_pass_strength"))),
+            "layer_diffusion": conform(p["layer_diffusion"], _LAYER)
+            if p.get("layer_diffusion")
+            else None,
             "pattern": p.get("pattern") or "",
-            "cut_diffusion": p.get("cut_diffusion"),
+            "cut_diffusion": conform(p["cut_diffusion"], _CUT) if p.get("cut_diffusion") else None,
         }
 
     def callback_body(self, art: Artwork) -> dict[str, Any]:
@@ -649,11 +654,20 @@ _DEFAULT_SPEC = CreateSpec(  # a default 30-step 1024x1024 image (avatars, /ai/m
 )
 
 
-def _whole(value: object) -> int:
-    """A request number as the int a reply field holds (0 when absent or not a number)."""
+_LAYER = {"method": int, "weight": float, "ending_step": float}
+_CUT = {"cutdiff_proportion": float, "cfg_scale1": float, "cfg_scale2": float}
+
+
+def _number(value: object) -> float:
+    """A request number (0 when absent or not a finite number)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return 0
-    return int(value)
+        return 0.0
+    return float(value)
+
+
+def _whole(value: object) -> int:
+    """A request number as the int a reply field holds."""
+    return int(_number(value))
 
 
 def _joined(value: object) -> str:
