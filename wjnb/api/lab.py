@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import validate as check
-from ..errors import AmbiguousCreate
+from ..errors import AmbiguousCreate, InvalidArgument
 from ..models_more import LabAiType, LabCreated, LabInfo, LabOption, LabOptionType
 from . import readable_id
 from .envelope import Routes, items
@@ -19,11 +19,20 @@ Point = tuple[int, int] | Mapping[str, int]
 
 
 def _points(name: str, value: Sequence[Point]) -> list[dict[str, int]]:
+    """Points as ``{x, y}`` from ``(x, y)`` pairs or mappings."""
+    if isinstance(value, (str, bytes, Mapping)):
+        raise InvalidArgument(name, "expected a list of (x, y) points")
     out = []
     for i, point in enumerate(value):
-        x, y = (point["x"], point["y"]) if isinstance(point, Mapping) else point
+        where = f"{name}[{i}]"
+        if isinstance(point, Mapping):
+            pair = (point.get("x"), point.get("y"))
+        elif isinstance(point, tuple) and len(point) == 2:
+            pair = point
+        else:
+            raise InvalidArgument(where, "expected an (x, y) pair or {x, y}")
         out.append(
-            {"x": check.integer(f"{name}[{i}].x", x), "y": check.integer(f"{name}[{i}].y", y)}
+            {"x": check.integer(f"{where}.x", pair[0]), "y": check.integer(f"{where}.y", pair[1])}
         )
     return out
 
