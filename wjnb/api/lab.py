@@ -6,7 +6,7 @@ Lab bodies are camelCase and wrapped in ``input``; create replies are unwrapped 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import validate as check
@@ -18,9 +18,11 @@ from .envelope import Routes, items
 Point = tuple[int, int] | Mapping[str, int]
 
 
-def _points(name: str, value: Sequence[Point]) -> list[dict[str, int]]:
-    """Points as ``{x, y}`` from ``(x, y)`` pairs or mappings."""
-    if isinstance(value, (str, bytes, Mapping)):
+def _points(name: str, value: Sequence[Point] | None) -> list[dict[str, int]]:
+    """Points as ``{x, y}`` from ``(x, y)`` pairs or mappings (None: no points)."""
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise InvalidArgument(name, "expected a list of (x, y) points")
     out = []
     for i, point in enumerate(value):
