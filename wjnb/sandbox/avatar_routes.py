@@ -40,7 +40,6 @@ CAMERA = Phases(
     success=int(CameraStatus.SUCCESS),
     failed=int(CameraStatus.FAILED),
     admitted=int(CameraStatus.SUBMITTED),
-    cancelled=int(CameraStatus.CANCELLED),
 )
 TRAINING_PRICE = 20
 MIN_PHOTOS, MAX_PHOTOS = 1, 30

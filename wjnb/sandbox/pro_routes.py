@@ -35,7 +35,6 @@ PHASES = Phases(
     success=int(ArtworkStatus.SUCCESS),
     failed=int(ArtworkStatus.FAILED),
     admitted=int(ArtworkStatus.SUBMITTED),
-    cancelled=int(ArtworkStatus.CANCELLED),
 )
 MODELS = {  # model_code -> (type, version, description, controlnet_support)
     101: (1, "SD 1.5 写实", "写实模型", "SUPPORT"),

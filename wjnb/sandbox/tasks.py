@@ -25,7 +25,7 @@ from .engine import Ledger
 from .ids import Ids
 from .images import Encoded
 from .protocol import ApiFailure
-from .scheduler import CANCELLED, DONE, RUNNING, WAITING, GpuPool, Job
+from .scheduler import DONE, RUNNING, WAITING, GpuPool, Job
 from .triggers import SLOW_FACTOR, Triggers
 from .validate import invalid
 
@@ -43,7 +43,6 @@ class Phases:
     success: Any
     failed: Any
     admitted: Any = None
-    cancelled: Any = None
 
 
 @dataclass(eq=False)
@@ -60,7 +59,7 @@ class Task:
     unit: str
     notify_url: str | None
     triggers: Triggers
-    outcome: str = ""  # "", "success", "failed" or "cancelled"
+    outcome: str = ""  # "", "success" or "failed"
     refunded: int = 0
     started: float = 0.0
     completed: float = 0.0
@@ -184,15 +183,6 @@ class TaskEngine:
             raise invalid(f"no {kinds[0]} job with key {key[:64]!r}")
         return task
 
-    def cancel(self, task: Task) -> bool:
-        """Withdraw a queued job (refunded); False once it started."""
-        if not self._pool.cancel(task.job):
-            return False
-        self._jobs.pop(task.job, None)
-        task.outcome = "cancelled"
-        self._refund(task)
-        return True
-
     # ------------------------------------------------------------------ lifecycle
 
     def _started(self, job: Job) -> None:
@@ -241,8 +231,6 @@ class TaskEngine:
             return admitted if self.clock.now() < task.job.ready_at else p.waiting
         if state == RUNNING or (state == DONE and not task.outcome):
             return p.running
-        if state == CANCELLED:
-            return p.cancelled if p.cancelled is not None else p.failed
         return p.failed if task.failed else p.success
 
     def done(self, task: Task) -> bool:
