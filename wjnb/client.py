@@ -17,7 +17,11 @@ import httpx
 
 from ._loop import LoopThread
 from .api.avatar import AvatarApi
+from .api.lab import LabApi
 from .api.mj import MjApi
+from .api.pro import ProApi
+from .api.tools import ToolsApi
+from .api.video import VideoApi
 from .api.wujie import WujieApi, is_lock_race
 from .auth import MjAuth, WujieAuth
 from .config import Backend, Config, MjAuthScheme, Secret
@@ -170,8 +174,63 @@ class _Sync(Generic[A, P, T]):
         return call
 
 
+class SyncProApi(_SyncApi[ProApi]):
+    """The pro-artwork routes of ``ProApi``, blocking."""
+
+    model_base_infos = _Sync(ProApi.model_base_infos)
+    controlnet_options = _Sync(ProApi.controlnet_options)
+    create = _Sync(ProApi.create)
+    generating_info = _Sync(ProApi.generating_info)
+    info = _Sync(ProApi.info)
+    balance = _Sync(ProApi.balance)
+
+
+class SyncToolsApi(_SyncApi[ToolsApi]):
+    """The upscale, youthify and prompt-tool routes of ``ToolsApi``, blocking."""
+
+    supersize = _Sync(ToolsApi.supersize)
+    supersize_info = _Sync(ToolsApi.supersize_info)
+    youthify = _Sync(ToolsApi.youthify)
+    optimize_prompt = _Sync(ToolsApi.optimize_prompt)
+    optimize_result = _Sync(ToolsApi.optimize_result)
+    spells = _Sync(ToolsApi.spells)
+    spell_analysis = _Sync(ToolsApi.spell_analysis)
+    spell_analysis_info = _Sync(ToolsApi.spell_analysis_info)
+    magic_dice_themes = _Sync(ToolsApi.magic_dice_themes)
+    magic_dice = _Sync(ToolsApi.magic_dice)
+
+
+class SyncVideoApi(_SyncApi[VideoApi]):
+    """The video and SVD routes of ``VideoApi``, blocking."""
+
+    option_menu = _Sync(VideoApi.option_menu)
+    wait_time = _Sync(VideoApi.wait_time)
+    create = _Sync(VideoApi.create)
+    generating_info = _Sync(VideoApi.generating_info)
+    info = _Sync(VideoApi.info)
+    svd_create = _Sync(VideoApi.svd_create)
+    svd_info = _Sync(VideoApi.svd_info)
+
+
+class SyncLabApi(_SyncApi[LabApi]):
+    """The lab routes of ``LabApi``, blocking."""
+
+    options = _Sync(LabApi.options)
+    info = _Sync(LabApi.info)
+    segment = _Sync(LabApi.segment)
+    infinite_zoom = _Sync(LabApi.infinite_zoom)
+    vectorize = _Sync(LabApi.vectorize)
+
+
 class SyncWujieApi(_SyncApi[WujieApi]):
     """The Wujie routes of ``WujieApi``, blocking and returning plain values."""
+
+    def __init__(self, api: WujieApi, run: _Runner) -> None:
+        super().__init__(api, run)
+        self.pro = SyncProApi(api.pro, run)
+        self.tools = SyncToolsApi(api.tools, run)
+        self.video = SyncVideoApi(api.video, run)
+        self.lab = SyncLabApi(api.lab, run)
 
     create = _Sync(WujieApi.create)
     price_info = _Sync(WujieApi.price_info)
@@ -184,6 +243,7 @@ class SyncWujieApi(_SyncApi[WujieApi]):
     accelerate = _Sync(WujieApi.accelerate)
     create_params = _Sync(WujieApi.create_params)
     balance = _Sync(WujieApi.balance)
+    exchange_integral = _Sync(WujieApi.exchange_integral)
     default_resource = _Sync(WujieApi.default_resource)
     model_base_infos = _Sync(WujieApi.model_base_infos)
     default_resource_style_model = _Sync(WujieApi.default_resource_style_model)
@@ -194,6 +254,14 @@ class SyncAvatarApi(_SyncApi[AvatarApi]):
 
     create = _Sync(AvatarApi.create)
     default_resource = _Sync(AvatarApi.default_resource)
+    image_check = _Sync(AvatarApi.image_check)
+    train = _Sync(AvatarApi.train)
+    info = _Sync(AvatarApi.info)
+    delete = _Sync(AvatarApi.delete)
+    camera_templates = _Sync(AvatarApi.camera_templates)
+    camera_create = _Sync(AvatarApi.camera_create)
+    camera_generating_info = _Sync(AvatarApi.camera_generating_info)
+    camera_info = _Sync(AvatarApi.camera_info)
 
 
 class SyncMjApi(_SyncApi[MjApi]):

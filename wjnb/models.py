@@ -464,6 +464,13 @@ class FailMessage(Model):
     fail_code: int | None = None
     fail_message: str | None = None
 
+    @classmethod
+    def _read(cls, value: Any) -> tuple[bool, Any]:
+        """Accept the object, or the plain text a failure callback carries (§10.4)."""
+        if isinstance(value, str):
+            return True, cls(fail_message=value)
+        return super()._read(value)
+
 
 @dataclass(repr=False)
 class TechnologyInfo(Model):
@@ -648,7 +655,9 @@ class ModelBaseInfo(Model):
     model_code: str | None = None
     model_version: str | None = None
     model_desc: str | None = None
-    controlnet_support: bool | None = None
+    controlnet_support: str | bool | None = None  # a string enum ("SUPPORT"), §10.1
+    support_patterns: list[Any] | None = None
+    support_cutdiffusion: bool | None = None
 
 
 @dataclass(repr=False)
@@ -658,6 +667,9 @@ class Resolution(Model):
     width: int | None = None
     height: int | None = None
     size_ratio: str | None = None
+    super_size_multiple: float | None = None
+    super_size_multiples: list[float] | None = None
+    prefine_multiples: list[float] | float | None = None
 
 
 @dataclass(repr=False)

@@ -24,7 +24,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 log = logging.getLogger("wjnb.receiver")
@@ -131,7 +131,7 @@ class Receiver:
         task = asyncio.get_running_loop().create_task(self._handle(kind, rid, data))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
-        return JSONResponse({"ok": True})
+        return PlainTextResponse("success")  # the text that stops Wujie's retries
 
     async def _handle(self, kind: str, rid: str, data: dict[str, Any]) -> None:
         try:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from wjnb.api.wujie import envelope_data
+from wjnb.api.envelope import envelope_data
 from wjnb.http import Endpoint
 from wjnb.models import (
     ArtworkInfo,

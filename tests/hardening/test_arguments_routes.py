@@ -79,6 +79,46 @@ METHODS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "wujie.create_params": ({"keys": [KEY]}, []),
     "wujie.default_resource": ({"model": 1}, []),
     "avatar.create": ({"avatar_key": KEY, "prompt": "me"}, ["templates", "notify_url", "trace"]),
+    "wujie.exchange_integral": ({"mobile": "13800000000", "amount": 1}, []),
+    "wujie.pro.create": (
+        {"prompt": "p", "model_code": 101, "width": 64, "height": 64},
+        ["batch_count", "supersize_multiple", "advanced_param", "control_net_params", "trace"],
+    ),
+    "wujie.pro.generating_info": ({"keys": [KEY]}, []),
+    "wujie.pro.info": ({"key": KEY}, []),
+    "wujie.tools.supersize": (
+        {"url": "http://x/a.png", "multiple": 2},
+        ["super_size_type", "cost_type"],
+    ),
+    "wujie.tools.supersize_info": ({"keys": [KEY]}, []),
+    "wujie.tools.youthify": ({"image_url": "http://x/a.png"}, ["width", "notify_url"]),
+    "wujie.tools.optimize_prompt": ({"original": "p"}, ["type", "language", "task_id"]),
+    "wujie.tools.optimize_result": ({"task_id": "T"}, []),
+    "wujie.tools.spell_analysis": ({"image_url": "http://x/a.png"}, ["notify_url"]),
+    "wujie.tools.spell_analysis_info": ({"key": KEY}, []),
+    "wujie.tools.magic_dice": ({"keyword": "p"}, ["theme_id", "type", "model", "language"]),
+    "wujie.video.wait_time": ({"model_code": 1}, []),
+    "wujie.video.create": (
+        {"origin_video_url": "http://x/v.mp4", "model_code": 1, "video_duration": 1},
+        ["queue_type", "notify_url"],
+    ),
+    "wujie.video.generating_info": ({"keys": [KEY]}, []),
+    "wujie.video.info": ({"key": KEY}, []),
+    "wujie.video.svd_create": (
+        {"init_image_url": "http://x/a.png", "duration": 1},
+        ["camera_move_type", "motion_amplitude", "noise_intensity", "random_seed"],
+    ),
+    "wujie.video.svd_info": ({"key": KEY}, []),
+    "wujie.lab.options": ({"option_type": "VECTOR_STUDIO_STYLE"}, []),
+    "wujie.lab.info": ({"key": KEY, "ai_type": "VECTOR"}, []),
+    "wujie.lab.segment": ({"image_url": "http://x/a.png"}, ["positive_points", "threshold"]),
+    "wujie.lab.vectorize": ({"init_image": "http://x/a.png"}, ["quantize", "trace"]),
+    "avatar.image_check": ({"image_urls": ["http://x/a.jpg"]}, []),
+    "avatar.train": ({"image_urls": ["http://x/a.jpg"]}, ["notify_url"]),
+    "avatar.info": ({"key": KEY}, []),
+    "avatar.camera_info": ({"key": KEY}, []),
+    "avatar.camera_generating_info": ({"keys": [KEY]}, []),
+    "avatar.camera_create": ({"avatar_key": KEY}, ["template_key", "count", "advanced"]),
     "mj.imagine": ({"prompt": "pig"}, ["base64_array", "bot_type", "notify_hook", "state"]),
     "mj.action": ({"task_id": "1", "custom_id": "MJ::JOB::upsample::1::x"}, ["notify_hook"]),
     "mj.blend": ({"base64_array": [TINY, TINY]}, ["dimensions", "bot_type", "state"]),
@@ -106,8 +146,9 @@ def rc(srv: wjnb.sandbox.Sandbox) -> Iterator[Client]:
 
 def _call(rc: Client, method: str, kwargs: dict[str, Any]) -> Callable[[], Any]:
     """The sync route call (every route parameter can be passed by name)."""
-    space, name = method.split(".")
-    fn = getattr(getattr(rc, space), name)
+    fn: Any = rc
+    for part in method.split("."):
+        fn = getattr(fn, part)
     return lambda: fn(**kwargs)
 
 

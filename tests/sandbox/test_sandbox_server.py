@@ -25,7 +25,7 @@ def test_public_surface(sandbox: wjnb.sandbox.Sandbox) -> None:
     shown = repr(sandbox)
     assert sandbox.private_key not in shown and sandbox.mj_token not in shown
     assert isinstance(sandbox.counters()["requests"], dict)
-    assert set(sandbox.artworks()) == {"artworks", "tasks"}
+    assert set(sandbox.artworks()) == {"artworks", "tasks", "jobs"}
 
 
 def test_same_seed_same_credentials(sandbox_factory: Any) -> None:

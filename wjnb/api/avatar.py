@@ -1,4 +1,5 @@
-"""The Wujie avatar camera (``/avatar/artwork/*``, seed 001): routes in, models out."""
+"""The Wujie avatar routes: artworks (``/avatar/artwork/*``, seed 001), training
+(``/avatar/create``...) and the personal camera (``/avatar/camera/*``): routes in, models out."""
 
 from __future__ import annotations
 
@@ -9,9 +10,20 @@ from .. import validate as check
 from ..errors import InvalidArgument
 from ..http import Requester
 from ..models import AvatarResource, CreateResult
-from .wujie import created, envelope_data
+from ..models_more import (
+    AvatarInfo,
+    AvatarTraining,
+    CameraCreateResult,
+    CameraGeneratingInfo,
+    CameraInfo,
+    CameraTemplate,
+    ImageCheckResult,
+)
+from .envelope import Routes, created, envelope_data, items, one_key
 
 MAX_PROMPT = 500
+MAX_POLL_KEYS = 200
+CAMERA_PREFIXES = ("/avatar", "/ai")
 MAX_TEMPLATES = 5
 
 Template = str | tuple[str, int] | Mapping[str, Any]
@@ -55,11 +67,18 @@ def check_create(
     return body
 
 
-class AvatarApi:
-    """The avatar-camera routes as typed methods."""
+class AvatarApi(Routes):
+    """The avatar routes as typed methods: artworks, training, and the personal camera.
 
-    def __init__(self, http: Requester) -> None:
-        self._http = http
+    Camera reads go to ``/avatar/camera/...`` (the SDK's paths) unless ``camera_prefix`` is
+    ``"/ai"`` (Apifox's); the sandbox serves both.
+    """
+
+    def __init__(self, http: Requester, camera_prefix: str = "/avatar") -> None:
+        super().__init__(http)
+        if camera_prefix not in CAMERA_PREFIXES:
+            raise InvalidArgument("camera_prefix", f"must be one of {CAMERA_PREFIXES}")
+        self.camera_prefix = camera_prefix
 
     async def create(
         self,
@@ -89,3 +108,83 @@ class AvatarApi:
         return AvatarResource.from_dict(
             envelope_data(await self._http.request("GET", route), route)
         )
+
+    async def image_check(self, image_urls: Iterable[str]) -> ImageCheckResult:
+        """``POST /avatar/image_check_batch``: whether each face photo can train an avatar."""
+        body = {"image_url_list": check.strings("image_urls", image_urls, count=range(1, 101))}
+        route = "/avatar/image_check_batch"
+        return ImageCheckResult.from_dict(await self._data("POST", route, json_body=body))
+
+    async def train(self, image_urls: Iterable[str], *, notify_url: str = "") -> AvatarTraining:
+        """``POST /avatar/create``: train an avatar (a LoRA) from face photos.
+
+        Never re-sent once it may have reached the server (see ``AmbiguousCreate``).
+        """
+        body = {
+            "train_image_url_list": check.strings("image_urls", image_urls, count=range(1, 101)),
+            "notify_url": check.text("notify_url", notify_url),
+        }
+        data = await self._data("POST", "/avatar/create", json_body=body, idempotent=False)
+        one_key(data, "/avatar/create", body)
+        return AvatarTraining.from_dict(data)
+
+    async def info(self, key: str) -> AvatarInfo:
+        """``GET /avatar/info``: training status and the LoRA name once trained."""
+        params = {"key": check.nonblank("key", key)}
+        return AvatarInfo.from_dict(await self._data("GET", "/avatar/info", params=params))
+
+    async def delete(self, avatar_key: str) -> None:
+        """``POST /avatar/delete``: delete a trained avatar."""
+        body = {"avatar_key": check.nonblank("avatar_key", avatar_key)}
+        await self._data("POST", "/avatar/delete", json_body=body)
+
+    async def camera_templates(self) -> list[CameraTemplate]:
+        """``GET /avatar/camera/template_options``: the personal camera's templates."""
+        route = "/avatar/camera/template_options"
+        return [CameraTemplate.from_dict(x) for x in items(await self._data("GET", route), route)]
+
+    async def camera_create(
+        self,
+        avatar_key: str,
+        *,
+        template_key: str | None = None,
+        template_url: str = "",
+        count: int = 1,
+        advanced: Mapping[str, Any] | None = None,
+    ) -> CameraCreateResult:
+        """``POST /avatar/camera/create``: render an avatar into a template (pro time).
+
+        The wire field is ``avtar_key``, misspelt as the SDK sends it. Never re-sent once it
+        may have reached the server (see ``AmbiguousCreate``).
+        """
+        template = None
+        if template_key is not None:
+            template = {
+                "template_key": check.nonblank("template_key", template_key),
+                "template_url": check.text("template_url", template_url),
+                "count": check.positive("count", count),
+            }
+        body = {
+            "avtar_key": check.nonblank("avatar_key", avatar_key),
+            "camera_artwork_advanced": None
+            if advanced is None
+            else check.mapping("advanced", advanced),
+            "template_create_param": template,
+        }
+        route = "/avatar/camera/create"
+        data = await self._data("POST", route, json_body=body, idempotent=False)
+        created(data, route, body)
+        return CameraCreateResult.from_dict(data)
+
+    async def camera_generating_info(self, keys: str | Iterable[str]) -> list[CameraGeneratingInfo]:
+        """``POST {camera_prefix}/camera/generating_info``: the camera's batch poll."""
+        body = check.keys("keys", keys, max_count=MAX_POLL_KEYS)
+        route = f"{self.camera_prefix}/camera/generating_info"
+        data = await self._data("POST", route, json_body=body)
+        return [CameraGeneratingInfo.from_dict(x) for x in items(data, route, "infos")]
+
+    async def camera_info(self, key: str) -> CameraInfo:
+        """``GET {camera_prefix}/camera/info``: one camera artwork."""
+        params = {"key": check.nonblank("key", key)}
+        route = f"{self.camera_prefix}/camera/info"
+        return CameraInfo.from_dict(await self._data("GET", route, params=params))

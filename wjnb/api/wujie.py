@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import validate as check
-from ..errors import AmbiguousCreate, InvalidArgument, MalformedResponse, api_error
+from ..errors import InvalidArgument, MalformedResponse
 from ..http import Requester
 from ..models import (
     ArtworkInfo,
@@ -26,58 +26,18 @@ from ..models import (
     PriceInfo,
     StyleModel,
 )
-from . import readable_id
+from .envelope import Routes, created, items
+from .lab import LabApi
+from .pro import ProApi
+from .tools import ToolsApi
+from .video import VideoApi
 
 Fusion = Sequence[Mapping[str, Any] | tuple[str, float]]
-
-
-def envelope_data(body: Any, route: str) -> Any:
-    """``data`` of a Wujie envelope; raises the named ``ApiError`` for any code but "200"."""
-    if not isinstance(body, Mapping) or "code" not in body:
-        raise MalformedResponse(f"{route}: the reply is not a Wujie envelope", route=route)
-    code = str(body["code"])
-    if code != ErrorCode.OK.value:
-        message = body.get("message")
-        raise api_error(code, str(message or ""), route=route, data=body.get("data"))
-    return body.get("data")
-
-
-def created(data: Any, route: str, request: Any) -> CreateResult:
-    """The result of an accepted create; ``AmbiguousCreate`` unless it names its keys.
-
-    The service said yes, so work may exist and be charged: a reply whose keys cannot be
-    read (missing, not text, mangled) is as ambiguous as no reply at all, never an empty
-    success or a made-up key. Read from the raw reply: the lenient model would drop bad
-    entries and turn numbers into text.
-    """
-    raw: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
-    keys = raw.get("keys")
-    if keys is None and isinstance(raw.get("results"), list):
-        keys = [r.get("key") if isinstance(r, Mapping) else None for r in raw["results"]]
-    if not isinstance(keys, list) or not keys or not all(readable_id(k) for k in keys):
-        raise AmbiguousCreate(
-            f"{route}: the create was accepted but its reply names no readable key;"
-            " it may have been processed",
-            route=route,
-            request=request,
-        )
-    return CreateResult.from_dict(data)
 
 
 def is_lock_race(body: Any) -> bool:
     """True for the envelope that asks to submit again (code 20010018)."""
     return isinstance(body, Mapping) and str(body.get("code")) == ErrorCode.LOCK_RACE.value
-
-
-def items(data: Any, route: str, field: str | None = None) -> list[Any]:
-    """The list in ``data`` (or in ``data[field]``); null reads as empty."""
-    if field is not None and isinstance(data, Mapping):
-        data = data.get(field)
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise MalformedResponse(f"{route}: expected a list in the reply", route=route)
-    return data
 
 
 def _fusion(name: str, value: object) -> list[dict[str, Any]]:
@@ -170,25 +130,19 @@ def check_create(body: Mapping[str, Any]) -> dict[str, Any]:
     return create_body({**known, "extra": extra})
 
 
-class WujieApi:
-    """The ``/ai/*`` and ``/account/*`` routes as typed methods."""
+class WujieApi(Routes):
+    """The ``/ai/*`` and ``/account/*`` routes as typed methods.
+
+    The newer areas are namespaces: ``pro``, ``tools`` (upscale, youthify, prompt tools),
+    ``video`` (video to video and SVD) and ``lab``.
+    """
 
     def __init__(self, http: Requester) -> None:
-        self._http = http
-
-    async def _data(
-        self,
-        method: str,
-        route: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        idempotent: bool = True,
-    ) -> Any:
-        body = await self._http.request(
-            method, route, params=params, json_body=json_body, idempotent=idempotent
-        )
-        return envelope_data(body, route)
+        super().__init__(http)
+        self.pro = ProApi(http)
+        self.tools = ToolsApi(http)
+        self.video = VideoApi(http)
+        self.lab = LabApi(http)
 
     async def _create(self, route: str, body: dict[str, Any]) -> CreateResult:
         data = await self._data("POST", route, json_body=body, idempotent=False)
@@ -398,6 +352,17 @@ class WujieApi:
     async def balance(self) -> Balance:
         """``GET /account/availableIntegralBalance``: the credits left."""
         return Balance.from_dict(await self._data("GET", "/account/availableIntegralBalance"))
+
+    async def exchange_integral(self, mobile: str, amount: int) -> None:
+        """``POST /account/integral/exchange``: give ``amount`` credits to another account.
+
+        It moves credits, so it is never re-sent once it may have arrived.
+        """
+        body = {
+            "exchange_target_mobile": check.nonblank("mobile", mobile),
+            "amount": check.positive("amount", amount),
+        }
+        await self._data("POST", "/account/integral/exchange", json_body=body, idempotent=False)
 
     async def default_resource(self, model: int = ModelType.GENERAL) -> DefaultResource:
         """``GET /ai/default_resource``: the options (sizes, samplers, styles) a model offers."""

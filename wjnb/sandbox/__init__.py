@@ -9,7 +9,9 @@ to over real loopback HTTP::
     srv.env()                                # WJNB_BASE_URL, WJNB_APP_ID, WJNB_PRIVATE_KEY, ...
     srv.stop()
 
-or standalone: ``python -m wjnb.sandbox --port 8765``. Behaviour, trigger words, prices and
+or standalone: ``python -m wjnb.sandbox --port 8765``. It serves every route of both Wujie
+references (artworks, pro artworks, upscale, prompt tools, video, SVD, avatar training and
+camera, lab, account) and the Midjourney proxy. Behaviour, trigger words, prices and
 the fault plan are described in ``wjnb/sandbox/README.md``; in short:
 
 * prompt trigger words ``[nsfw]``, ``[review]``, ``[block]``, ``[sensitive]``, ``[fail]``,

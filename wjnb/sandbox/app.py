@@ -17,7 +17,18 @@ from typing import Any
 from starlette.routing import Router
 from starlette.types import Message, Receive, Scope, Send
 
-from . import admin_routes, cdn, mj_flavor_routes, mj_routes, wujie_routes
+from . import (
+    admin_routes,
+    avatar_routes,
+    cdn,
+    lab_routes,
+    mj_flavor_routes,
+    mj_routes,
+    pro_routes,
+    tools_routes,
+    video_routes,
+    wujie_routes,
+)
 from .auth import check_mj_token
 from .counters import route_name
 from .faults import BEFORE, Fault, garble
@@ -154,7 +165,17 @@ class SandboxApp:
             else Router(mj_routes.routes(state), default=self._not_found(MJ))
         )
         self._routers = {
-            WUJIE: Router(wujie_routes.routes(state), default=self._not_found(WUJIE)),
+            WUJIE: Router(
+                [
+                    *wujie_routes.routes(state),
+                    *pro_routes.routes(state),
+                    *tools_routes.routes(state),
+                    *video_routes.routes(state),
+                    *avatar_routes.routes(state),
+                    *lab_routes.routes(state),
+                ],
+                default=self._not_found(WUJIE),
+            ),
             MJ: mj,
         }
         root = admin_routes.routes(state) + cdn.routes(state)
@@ -177,6 +198,8 @@ class SandboxApp:
             return
         protocol, path, mode = api
         state = self.state
+        if protocol == WUJIE:
+            send = self._traced(send)
         state.counters.requests[route_name(scope["method"], path)] += 1
         request = ""
         if state.faults.needs_request:  # a rule looks for a key or id in the request
@@ -210,6 +233,18 @@ class SandboxApp:
             return
         status, headers, body = await _capture(router, child, receive)
         await self._fault_after(fault, protocol, status, headers, body, send)
+
+    def _traced(self, send: Send) -> Send:
+        """``send`` adding a ``TRACE_ID`` header to the reply, as the service does (§10.7)."""
+        trace = self.state.ids.key().lower().encode()
+
+        async def traced(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (b"TRACE_ID", trace)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return traced
 
     def _auth_problem(self, protocol: str, scope: Scope) -> str | None:
         if protocol == WUJIE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 MODELS: dict[int, dict[str, Any]] = {
@@ -10,25 +11,25 @@ MODELS: dict[int, dict[str, Any]] = {
         "model_code": 1,
         "model_version": "v5.0",
         "model_desc": "通用模型",
-        "controlnet_support": True,
+        "controlnet_support": "SUPPORT",
     },
     3: {
         "model_code": 3,
         "model_version": "v3.0",
         "model_desc": "漫画模型",
-        "controlnet_support": True,
+        "controlnet_support": "SUPPORT",
     },
     4: {
         "model_code": 4,
         "model_version": "v2.1",
         "model_desc": "风格模型",
-        "controlnet_support": False,
+        "controlnet_support": "NOT_SUPPORT",
     },
     7: {
         "model_code": 7,
         "model_version": "v6.1",
         "model_desc": "MJ模型",
-        "controlnet_support": False,
+        "controlnet_support": "NOT_SUPPORT",
     },
 }
 
@@ -72,9 +73,24 @@ def _key(*parts: object) -> str:
     return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32].upper()
 
 
+_LAYER_METHODS = [{"method_code": 1, "name": "前景"}, {"method_code": 2, "name": "背景"}]
+
+
 def model_base_infos() -> list[dict[str, Any]]:
-    """``/ai/model_base_infos``."""
-    return [{"type": t, **info} for t, info in MODELS.items()]
+    """``/ai/model_base_infos`` (§10.1: ``controlnet_support`` is a string enum, and Apifox's
+    ``support_patterns`` and ``support_cutdiffusion`` are there too)."""
+    return [
+        {
+            "type": t,
+            **info,
+            "support_patterns": [
+                {"pattern_code": code, "layer_diffusion_pattern_methods": _LAYER_METHODS}
+                for code in ((1, 2) if info["controlnet_support"] == "SUPPORT" else ())
+            ],
+            "support_cutdiffusion": t == 1,
+        }
+        for t, info in MODELS.items()
+    ]
 
 
 def default_resource(model: int, cdn: str) -> dict[str, Any]:
@@ -85,35 +101,70 @@ def default_resource(model: int, cdn: str) -> dict[str, Any]:
                 {"name": n, "url": "", "category": "通用"} for n in ("插画", "超现实照片")
             ],
             "prompt_tips": [{"name": n} for n in ("a lighthouse at dusk", "夜幕下的赛博朋克城市")],
-            "resolution": [
-                {
-                    "width": w,
-                    "height": h,
-                    "size_ratio": ratio,
-                    "super_size_multiple": 1,
-                    "super_size_multiples": [1, 2, 4],
-                    "prefine_multiples": [1, 2],
-                    "url": "",
-                }
-                for w, h, ratio in RESOLUTIONS
-            ],
+            "resolution": [_resolution(w, h, ratio) for w, h, ratio in RESOLUTIONS],
+            "resolution_new": {
+                "resolution_key": "default",
+                "resolution_list": [
+                    {
+                        "width": w,
+                        "height": h,
+                        "super_size_multiple": 1.0,
+                        "prefine_multiples": 1.0,
+                        "display_resolution": f"{w}x{h}",
+                        "url": "",
+                        "size_ratio": ratio,
+                    }
+                    for w, h, ratio in RESOLUTIONS
+                ],
+            },
             "style": [{"name": n, "url": sample_url(cdn, n), "category": "风格"} for n in STYLES],
             "artist": [{"name": n, "url": "", "category": "艺术家"} for n in ARTISTS],
             "element_magic": [
                 {"key": _key("magic", n), "name": n, "choice_key": ""} for n in ("星空法",)
             ],
             "style_decoration": [],
-            "character": [],
-            "model_fusion": [
-                {"key": _key("fusion", n), "name": n, "category": "融合", "recommended_weight": 60}
-                for n in ("晨辉", "暮色")
-            ],
+            "character": [_lora("character", n, "角色") for n in ("少女", "骑士")],
+            "model_fusion": [_lora("fusion", n, "融合") for n in ("晨辉", "暮色")],
             "patterns": [{"name": n} for n in PATTERNS],
             "sampler_models": [
                 {"sampler_model_name": name, "sampler_index": i} for i, name in enumerate(SAMPLERS)
             ],
         },
         "model": model,
+    }
+
+
+SUPER_SIZES = (1.0, 1.5, 2.0, 4.0)
+PREFINE_SIZES = (1.0, 2.0)
+
+
+def _resolution(width: int, height: int, ratio: str) -> dict[str, Any]:
+    """One ``resolution[]`` entry with §10.8's fields (integral price per multiple)."""
+    return {
+        "width": width,
+        "height": height,
+        "size_ratio": ratio,
+        "super_size_multiple": 1.0,
+        "super_size_multiples": list(SUPER_SIZES),
+        "prefine_multiples": list(PREFINE_SIZES),
+        "super_size_details": [
+            {"multiple": m, "integral_price": math.ceil(2 * (m - 1))} for m in SUPER_SIZES
+        ],
+        "prefine_details": [
+            {"multiple": m, "integral_price": math.ceil(2 * (m - 1))} for m in PREFINE_SIZES
+        ],
+        "url": "",
+    }
+
+
+def _lora(kind: str, name: str, category: str) -> dict[str, Any]:
+    """A ``character[]`` or ``model_fusion[]`` entry."""
+    return {
+        "key": _key(kind, name),
+        "name": name,
+        "category": category,
+        "recommended_weight": 0.6,
+        "support_model_versions": ["v5.0", "v3.0"],
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from PIL import Image
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -32,28 +33,32 @@ _FORMATS = {"png": "png", "jpg": "jpg", "jpg-v800": "thumb"}
 SAMPLE_SIDE = 512
 
 
-def artwork_producer(art: Artwork, fmt: str) -> Callable[[], Encoded]:
-    """Render an artwork (the placeholder when flagged NSFW) from plain values."""
+def artwork_image(art: Artwork) -> Callable[[], Image.Image]:
+    """Draw an artwork (the placeholder when flagged NSFW) from plain values, in any thread."""
     spec, seed, prompt, nsfw = art.spec, art.render_seed, art.model_prompt, art.triggers.nsfw
 
-    def produce() -> Encoded:
+    def draw() -> Image.Image:
         if nsfw:
-            img = render.render_placeholder(spec.width, spec.height)
-        else:
-            img = render.render_artwork(
-                prompt,
-                seed,
-                spec.model,
-                spec.sampler_index,
-                spec.steps,
-                spec.cfg,
-                spec.width,
-                spec.height,
-                spec.uc_prompt,
-            )
-        return encode(img, fmt)
+            return render.render_placeholder(spec.width, spec.height)
+        return render.render_artwork(
+            prompt,
+            seed,
+            spec.model,
+            spec.sampler_index,
+            spec.steps,
+            spec.cfg,
+            spec.width,
+            spec.height,
+            spec.uc_prompt,
+        )
 
-    return produce
+    return draw
+
+
+def artwork_producer(art: Artwork, fmt: str) -> Callable[[], Encoded]:
+    """Render and encode an artwork as ``fmt``."""
+    draw = artwork_image(art)
+    return lambda: encode(draw(), fmt)
 
 
 def mj_producer(picture: MjPicture, preview: int | None) -> Callable[[], Encoded]:
@@ -90,7 +95,7 @@ async def respond(
 
 
 def routes(state: SandboxState) -> list[Route]:
-    """``/cdn/ai/{name}``."""
+    """``/cdn/ai/{name}``, ``/cdn/mj/{name}`` and ``/cdn/x/{name}`` (other jobs' results)."""
     samples = catalog.sample_names()
 
     async def ai(request: Request) -> Response:
@@ -125,7 +130,14 @@ def routes(state: SandboxState) -> list[Route]:
             produce = mj_producer(state.mj.uploads[match.group(1)], None)
         return await respond(state.images, request, name, produce)
 
+    async def files(request: Request) -> Response:
+        name = request.path_params["name"]
+        task = state.tasks.files.get(name)
+        produce = task.files[name] if task is not None and task.outcome == "success" else None
+        return await respond(state.images, request, name, produce)
+
     return [
         Route("/cdn/ai/{name}", ai, methods=["GET", "HEAD"]),
+        Route("/cdn/x/{name}", files, methods=["GET", "HEAD"]),
         Route("/cdn/mj/{name}", mj, methods=["GET", "HEAD"]),
     ]

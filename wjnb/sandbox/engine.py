@@ -26,6 +26,7 @@ from .ids import Ids
 from .pricing import ACCELERATE_PRICE, AVATAR_PRICE, per_image_cost, price_parts
 from .protocol import ApiFailure
 from .scheduler import CANCELLED, DONE, RUNNING, WAITING, GpuPool, Job
+from .shapes import conform
 from .triggers import SLOW_FACTOR, Triggers, audit_info, strip_triggers
 from .validate import CreateSpec, as_int, as_str, invalid, notify_url, parse_create
 
@@ -329,7 +330,7 @@ class WujieEngine:
             art.audit_text = json.dumps(art.audit, ensure_ascii=False, separators=(",", ":"))
         url = art.spec.notify_url
         if url:
-            self._callbacks.send(url, self.callback_body(art))
+            self._callbacks.send(url, self.callback_body(art), retry_on_text=True)
 
     def _refund(self, art: Artwork) -> None:
         art.refunded = art.cost
@@ -488,8 +489,8 @@ class WujieEngine:
             "picture_url": self.picture_url(art),
             "mini_picture_url": f"{self._cdn}/ai/{art.key}-01.jpg" if success and big else "",
             "init_image_url": p.get("init_image_url") or "",
-            "init_image_similarity": p.get("init_image_similarity") or 0,
-            "creativity_degree": p.get("creativity_degree") or 0,
+            "init_image_similarity": _whole(p.get("init_image_similarity")),
+            "creativity_degree": _whole(p.get("creativity_degree")),
             "artist": _joined(p.get("artists") or p.get("artist")),
             "style": _joined(p.get("style")),
             "image_type": _joined(p.get("image_type")),
@@ -504,12 +505,14 @@ class WujieEngine:
             "model_prompt": art.model_prompt,
             "character_options": list(p.get("character") or []),
             "model_fusion": [
-                {"name": f.get("key"), "weight": f.get("weight")}
+                {"name": str(f.get("key") or ""), "weight": float(_number(f.get("weight")))}
                 for f in p.get("model_fusion") or []
                 if isinstance(f, Mapping)
             ],
             "style_model": spec.style_model or "",
-            "pretreatment_image": p.get("init_image_url") if method not in (None, "NONE") else None,
+            "pretreatment_image": str(p.get("init_image_url") or "")
+            if method not in (None, "NONE")
+            else "",
             "pretreatment_method": method or "NONE",
             "steps": spec.steps,
             "cfg": spec.cfg,
@@ -518,40 +521,92 @@ class WujieEngine:
             "integral_cost": cost,
             "integral_cost_message": message,
             "multi_diffusion": p.get("multi_diffusion"),
-            "hr_second_pass_strength": p.get("hr_second_pass_strength"),
-            "layer_diffusion": p.get("layer_diffusion"),
+            "hr_second_pass_strength": float(_number(p.get("hr_second_pass_strength"))),
+            "layer_diffusion": conform(p["layer_diffusion"], _LAYER)
+            if p.get("layer_diffusion")
+            else None,
             "pattern": p.get("pattern") or "",
-            "cut_diffusion": p.get("cut_diffusion"),
+            "cut_diffusion": conform(p["cut_diffusion"], _CUT) if p.get("cut_diffusion") else None,
         }
 
     def callback_body(self, art: Artwork) -> dict[str, Any]:
-        """The ``notify_url`` body (seed 001); a failure carries ``fail_message`` instead."""
+        """The ``notify_url`` body: seed 001 on success, §10.4's shorter body on failure.
+
+        ``code`` is a JSON number (0 ok, 1 failed); a failure's ``fail_message`` is text.
+        """
         cost, message = self._cost(art)
         body: dict[str, Any] = {
             "key": art.key,
             "batch_task_key": art.batch_task_key,
             "success": art.status == ArtworkStatus.SUCCESS,
             "code": 0 if art.status == ArtworkStatus.SUCCESS else 1,
-            "audit_info": art.audit,
-            "complete_time": int(art.complete_time),
-            "integral_cost": cost,
-            "integral_cost_message": message,
-            "involve_yellow": self._yellow(art),
         }
         if art.status == ArtworkStatus.SUCCESS:
-            body["artwork_url"] = self.picture_url(art)
+            body.update(
+                artwork_url=self.picture_url(art),
+                audit_info=art.audit,
+                complete_time=int(art.complete_time),
+                involve_yellow=self._yellow(art),
+            )
         else:
-            body["fail_message"] = self._fail_message(art)
+            body["fail_message"] = self._fail_message(art)["fail_message"]
+        body.update(integral_cost=cost, integral_cost_message=message)
         return body
 
     def create_params(self, keys: list[str]) -> list[dict[str, Any]]:
-        """``/ai/create_params``: each known key's create body, as received, plus its key."""
-        out = []
-        for key in keys:
-            art = self.artworks.get(key)
-            if art is not None:
-                out.append({"key": key, **art.params})
-        return out
+        """``/ai/create_params``: §10.3's 46-field record per known key.
+
+        Request fields outside the record (``mj_param``, ``style``, unknown ones) follow it
+        untouched: a strict reader ignores them, a curious one sees what was sent.
+        """
+        return [self._params_record(self.artworks[k]) for k in keys if k in self.artworks]
+
+    def _params_record(self, art: Artwork) -> dict[str, Any]:
+        p, spec = art.params, art.spec
+        fusion = [f for f in p.get("model_fusion") or [] if isinstance(f, Mapping)]
+        done = art.status == ArtworkStatus.SUCCESS
+        typed: dict[str, Any] = {
+            "model": spec.model,
+            "model_code": spec.model,
+            "creativity_degree": _whole(p.get("creativity_degree")),
+            "init_width": _whole(p.get("init_width")),
+            "init_height": _whole(p.get("init_height")),
+            "nature": 0,
+            "prompt_optimize": 0,
+            "steps": spec.steps,
+            "super_type": 0,
+            "clip_skip": _whole(p.get("clip_skip")),
+            "cfg": float(spec.cfg),
+            "ensd": 0.0,
+            "chat_gpt_optimize": False,
+            "repair_the_hand": False,
+        }
+        record: dict[str, Any] = {
+            "key": art.key,
+            "artwork_url": self.picture_url(art) if done else "",
+            "pattern": str(p.get("pattern") or ""),
+            "prompt": spec.prompt,
+            "uc_prompt": spec.uc_prompt,
+            "init_image_url": str(p.get("init_image_url") or ""),
+            "pretreatment_method": str(p.get("pretreatment_method") or "NONE"),
+            "mask_image_url": "",
+            "mask_zone_image_url": "",
+            "size": f"{spec.width}x{spec.height}",
+            "style_decoration": _joined(p.get("style_decoration")),
+            "character": _joined(p.get("character")),
+            "model_fusion": ",".join(f"{f.get('key')}:{f.get('weight')}" for f in fusion),
+            "style_model": spec.style_model or "",
+            "resolution_info": f"{spec.width}*{spec.height}",
+            "sampler_index": str(spec.sampler_index),
+            "seed": art.seed,
+            "consumed_time": str(round(art.complete_time - art.start_gen_time)) if done else "0",
+            **typed,
+        }
+        for name, value in typed.items():
+            record[f"{name}_as_string"] = (
+                str(value).lower() if isinstance(value, bool) else str(value)
+            )
+        return {**{k: v for k, v in p.items() if k not in record}, **record}
 
     def model_info(self, model: int) -> dict[str, Any]:
         """``/ai/model_info``: the wait a new default job of ``model`` would see."""
@@ -593,10 +648,26 @@ _DEFAULT_SPEC = CreateSpec(  # a default 30-step 1024x1024 image (avatars, /ai/m
     sampler_index=0,
     seed=None,
     accelerate_times=0,
-    super_size_multiple=1,
+    super_size_multiple=1.0,
     style_model=None,
     notify_url=None,
 )
+
+
+_LAYER = {"method": int, "weight": float, "ending_step": float}
+_CUT = {"cutdiff_proportion": float, "cfg_scale1": float, "cfg_scale2": float}
+
+
+def _number(value: object) -> float:
+    """A request number (0 when absent or not a finite number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0.0
+    return float(value)
+
+
+def _whole(value: object) -> int:
+    """A request number as the int a reply field holds."""
+    return int(_number(value))
 
 
 def _joined(value: object) -> str:

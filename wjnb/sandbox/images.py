@@ -43,7 +43,12 @@ def encode(img: Image.Image, fmt: str) -> Encoded:
         body, media = render.encode_jpeg(small), "image/jpeg"
     else:
         raise ValueError(f"unknown image format {fmt!r}")
-    return Encoded(body, media, '"' + hashlib.sha1(body).hexdigest() + '"')
+    return encoded(body, media)
+
+
+def encoded(body: bytes, media_type: str) -> Encoded:
+    """Bytes ready to serve, with an ETag from their content."""
+    return Encoded(body, media_type, '"' + hashlib.sha1(body).hexdigest() + '"')
 
 
 class ImageCache:

@@ -3,9 +3,9 @@
 Per image: ``create`` 2 for models 1 and 3, 3 for model 4 and for ``/ai/create/flux``, 6 for
 model 7 (Midjourney); ``resolution`` +1 for every started 1024x1024 block beyond the first;
 ``steps`` +1 for every started 10 steps above 30; ``style_model`` +1 when one is set;
-``accelerate`` +1 per ``accelerate_times``; ``super_size`` +2 per multiple above 1. Every part
-is multiplied by ``num``; no discount. An avatar-camera artwork costs 1, and
-``/ai/accelerate`` costs 1 per ``step_num``.
+``accelerate`` +1 per ``accelerate_times``; ``super_size`` +2 per multiple above 1 (the
+multiple is a float; the part is rounded up). Every part is multiplied by ``num``; no
+discount. An avatar-camera artwork costs 1, and ``/ai/accelerate`` costs 1 per ``step_num``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _per_image(spec: CreateSpec) -> dict[str, int]:
         "integral_use_on_style_model": 1 if spec.style_model else 0,
         "integral_use_on_steps": math.ceil(max(0, spec.steps - 30) / 10),
         "integral_use_on_accelerate": spec.accelerate_times,
-        "integral_use_on_super_size": 2 * (spec.super_size_multiple - 1),
+        "integral_use_on_super_size": math.ceil(2 * (spec.super_size_multiple - 1)),
     }
 
 

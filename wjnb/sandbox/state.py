@@ -17,6 +17,9 @@ from .images import ImageCache
 from .mj import MjEngine
 from .mj_flavors import Flavor
 from .scheduler import GpuPool
+from .tasks import TaskEngine
+
+PRO_TIME_BALANCE = 360_000  # pro time (seconds of GPU) the demo account starts with
 
 
 class SandboxState:
@@ -46,7 +49,7 @@ class SandboxState:
         self.faults = faults
         self.counters = Counters()
         self.ledger = Ledger(balance)
-        self.callbacks = CallbackSender(self.counters)
+        self.callbacks = CallbackSender(self.counters, self.clock)
         self.images = ImageCache()
         self.wujie_pool = GpuPool(loop, self.clock, gpus)
         self.wujie = WujieEngine(
@@ -57,6 +60,17 @@ class SandboxState:
             callbacks=self.callbacks,
             cdn_url=self.cdn_url,
             avatar_key=catalog.avatar_key(seed),
+        )
+        self.pro_time = Ledger(PRO_TIME_BALANCE)
+        self.tasks_pool = GpuPool(loop, self.clock, gpus)
+        self.tasks = TaskEngine(
+            clock=self.clock,
+            ids=self.ids,
+            pool=self.tasks_pool,
+            integral=self.ledger,
+            duration=self.pro_time,
+            callbacks=self.callbacks,
+            cdn_url=self.cdn_url,
         )
         self.mj_pool = GpuPool(loop, self.clock, mj_core_size or gpus)
         self.mj = MjEngine(
@@ -76,11 +90,16 @@ class SandboxState:
         return self.counters.snapshot(self.clock.speed, self.ledger.balance)
 
     def artworks_snapshot(self) -> dict[str, Any]:
-        """``GET /_sandbox/artworks``: every artwork and MJ task with its credits."""
-        return {"artworks": self.wujie.ledger_rows(), "tasks": self.mj.ledger_rows()}
+        """``GET /_sandbox/artworks``: every artwork, MJ task and other job with its charge."""
+        return {
+            "artworks": self.wujie.ledger_rows(),
+            "tasks": self.mj.ledger_rows(),
+            "jobs": self.tasks.ledger_rows(),
+        }
 
     async def aclose(self) -> None:
         """Stop timers and close the callback client."""
         self.wujie_pool.close()
         self.mj_pool.close()
+        self.tasks_pool.close()
         await self.callbacks.aclose()

@@ -23,7 +23,7 @@ MAX_NUM = 10
 MAX_STEPS = 150
 MAX_CFG = 30.0
 MAX_ACCELERATE = 10
-SUPER_SIZES = (1, 2, 3, 4)
+MAX_SUPER_SIZE = 4.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class CreateSpec:
     sampler_index: int
     seed: str | None
     accelerate_times: int
-    super_size_multiple: int
+    super_size_multiple: float
     style_model: str | None
     notify_url: str | None
 
@@ -68,6 +68,22 @@ def as_int(body: Mapping[str, Any], name: str, default: int, lo: int, hi: int) -
         raise invalid(f"{name} must be an integer, got {value!r}")
     if not lo <= number <= hi:
         raise invalid(f"{name} must be between {lo} and {hi}, got {number}")
+    return number
+
+
+def as_float(body: Mapping[str, Any], name: str, default: float, lo: float, hi: float) -> float:
+    """A number field in ``[lo, hi]`` (a float on the wire since SDK commit 421fe06)."""
+    value = body.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise invalid(f"{name} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise invalid(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number) or not lo <= number <= hi:
+        raise invalid(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
     return number
 
 
@@ -137,7 +153,7 @@ def parse_create(body: object, route: str) -> CreateSpec:
         raise invalid(
             "pretreatment_method must be INVERT_SCRIBBLE, FAKE_SCRIBBLE, SCRIBBLE or NONE"
         )
-    super_size = as_int(body, "super_size_multiple", 1, 0, max(SUPER_SIZES)) or 1
+    super_size = as_float(body, "super_size_multiple", 1.0, 0.0, MAX_SUPER_SIZE) or 1.0
     uc_prompt = as_str(body, "uc_prompt", MAX_PROMPT) or ""
     for name in ("style", "image_type", "artists", "element_magic", "character", "model_fusion"):
         if body.get(name) is not None and not isinstance(body[name], list):
@@ -162,9 +178,9 @@ def parse_create(body: object, route: str) -> CreateSpec:
 
 
 def parse_keys(body: object, limit: int) -> list[str]:
-    """A JSON array of keys (the Go SDK's ``{"keys": [...]}`` form is accepted too)."""
+    """A JSON array of keys (the Go SDK's ``{"key": [...]}`` / ``{"keys": [...]}`` too)."""
     if isinstance(body, Mapping):
-        body = body.get("keys")
+        body = body.get("key", body.get("keys"))
     if not isinstance(body, list) or not all(isinstance(k, str) for k in body):
         raise invalid("the request body must be a JSON array of artwork keys")
     if len(body) > limit:

@@ -22,7 +22,7 @@ MAX_PARAMS_KEYS = 6
 Handler = Callable[[Request], Awaitable[Any]]
 
 
-def _envelope(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
+def envelope(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
     """Wrap a handler's data in the success envelope, and ``ApiFailure`` in an error one."""
 
     @functools.wraps(fn)
@@ -60,7 +60,7 @@ def routes(state: SandboxState) -> list[Route]:
     engine = state.wujie
 
     def create_route(path: str) -> Route:
-        @_envelope
+        @envelope
         async def create(request: Request) -> Any:
             data = engine.create(path, await read_json(request))
             state.counters.creates[f"POST {path}"] += 1
@@ -68,58 +68,58 @@ def routes(state: SandboxState) -> list[Route]:
 
         return Route(path, create, methods=["POST"])
 
-    @_envelope
+    @envelope
     async def model_base_infos(request: Request) -> Any:
         return catalog.model_base_infos()
 
-    @_envelope
+    @envelope
     async def default_resource(request: Request) -> Any:
         return catalog.default_resource(_model(request), state.cdn_url)
 
-    @_envelope
+    @envelope
     async def style_models(request: Request) -> Any:
         return catalog.style_models(state.cdn_url)
 
-    @_envelope
+    @envelope
     async def generating_info(request: Request) -> Any:
         keys = parse_keys(await read_json(request), MAX_POLL_KEYS)
         return {"list": engine.generating_info(keys)}
 
-    @_envelope
+    @envelope
     async def info(request: Request) -> Any:
         return engine.info(request.query_params.get("key"))
 
-    @_envelope
+    @envelope
     async def price_info(request: Request) -> Any:
         return engine.price(await read_json(request))
 
-    @_envelope
+    @envelope
     async def model_info(request: Request) -> Any:
         return engine.model_info(_model(request))
 
-    @_envelope
+    @envelope
     async def cancel(request: Request) -> Any:
         return engine.cancel(await read_json(request))
 
-    @_envelope
+    @envelope
     async def accelerate(request: Request) -> Any:
         return engine.accelerate(await read_json(request))
 
-    @_envelope
+    @envelope
     async def create_params(request: Request) -> Any:
         return engine.create_params(parse_keys(await read_json(request), MAX_PARAMS_KEYS))
 
-    @_envelope
+    @envelope
     async def balance(request: Request) -> Any:
         return {"balance": state.ledger.balance}
 
-    @_envelope
+    @envelope
     async def avatar_create(request: Request) -> Any:
         data = engine.create_avatar(await read_json(request))
         state.counters.creates["POST /avatar/artwork/create"] += 1
         return data
 
-    @_envelope
+    @envelope
     async def avatar_resource(request: Request) -> Any:
         return engine.avatar_resource()
 
