@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit notebooks browser bench install chromium emoji-font clean
+.PHONY: demo test lint typecheck unit notebooks browser bench install chromium emoji-font postgresql clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ demo: $(STAMP)
 		$${WJNB_DEMO_ARGS:-}
 
 ## Everything CI checks: lint, types, unit + sandbox + browser tests, notebooks.
-test: $(STAMP) chromium emoji-font lint typecheck
+test: $(STAMP) chromium emoji-font postgresql lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -42,6 +42,10 @@ chromium:
 ## The sandbox draws prompt nouns with Debian's Noto Color Emoji; tests fail without it.
 emoji-font:
 	scripts/ensure-emoji-font
+
+## PostgreSQL's server binaries: the ledger tests start their own throwaway server.
+postgresql:
+	scripts/ensure-postgresql
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

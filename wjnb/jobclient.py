@@ -70,6 +70,8 @@ class Client(_routes.Client):
     sandbox or another loopback service). ``reconcile_after`` is how long a create with an
     unknown outcome waits for its callback before it is declared never created.
     ``prefetch`` downloads each finished picture (and its thumbnail) into the cache at once.
+    ``lease_ttl`` is how long this client's claim to poll a job lasts unrenewed: kernels on
+    one ledger poll each job once between them, and take over a dead kernel's jobs after it.
     """
 
     def __init__(
@@ -82,6 +84,7 @@ class Client(_routes.Client):
         rate: float = 20.0,
         prefetch: bool = True,
         poll: PollPolicy | None = None,
+        lease_ttl: float = 30.0,
         **route_options: Any,
     ) -> None:
         super().__init__(**route_options)
@@ -93,6 +96,7 @@ class Client(_routes.Client):
             "rate": rate,
             "prefetch": prefetch,
             "policy": poll,
+            "lease_ttl": lease_ttl,
         }
         self._runner: Runner | None = None
         self._runner_lock = threading.Lock()
@@ -126,12 +130,23 @@ class Client(_routes.Client):
         experiment: str,
         seeds: Sequence[int | str] | None = None,
         budget: int | None = None,
+        budget_name: str | None = None,
         **params: Any,
     ) -> JobSet:
-        """One create per combination of ``grid`` x ``seeds``, priced against ``budget`` first."""
+        """One create per combination of ``grid`` x ``seeds``, priced against ``budget`` first.
+
+        ``budget_name`` makes ``budget`` a named budget shared by every process on the same
+        ledger (credits reserved in the ledger before each create is sent).
+        """
         return self.runner.call(
             self.runner.sweep(
-                prompt, grid=grid, seeds=seeds, experiment=experiment, budget=budget, **params
+                prompt,
+                grid=grid,
+                seeds=seeds,
+                experiment=experiment,
+                budget=budget,
+                budget_name=budget_name,
+                **params,
             )
         )
 

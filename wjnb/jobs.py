@@ -232,6 +232,17 @@ class Job(_Observable):
             self.info = ArtworkInfo.from_dict(raw)
             self.info.key = self.key
 
+    def _follow(self, rec: dict[str, Any], raw: dict[str, Any] | None) -> bool:
+        """Take what another kernel wrote to the shared ledger (``raw`` once it ended);
+        True when anything visible changed."""
+        before = (self.status, self.done)
+        self._restore(rec, raw)
+        if raw is not None and self.info is not None:
+            self._apply_info(self.info)
+        elif raw is not None:
+            self._set_done()
+        return before != (self.status, self.done)
+
     # ------------------------------------------------------------------ updates (loop thread)
 
     def _apply_generating(self, g: GeneratingInfo) -> bool:

@@ -41,7 +41,8 @@ from .errors import (
 )
 from .images import ImageStore
 from .jobs import Job, JobSet, MjTask
-from .ledger import Ledger, RequestRow
+from .ledger import Ledger, RequestRow, Reservation
+from .ledger.tracking import TrackerLeases
 from .models import CreateResult, MjSubmitCode, PriceInfo, WujieCallback
 from .models import MjTask as WireMjTask
 from .receiver import Receiver
@@ -56,7 +57,7 @@ MJ_IMAGINE = "/mj/submit/imagine"
 MJ_ACTION = "/mj/submit/action"
 
 #: What makes two sweeps the same sweep (running the same cell twice resumes it).
-_PLAN_KEYS = ("base", "grid", "seeds", "budget")
+_PLAN_KEYS = ("base", "grid", "seeds", "budget", "budget_name")
 
 #: Reads of the proxy's task list that look for an ambiguous MJ submit by its state.
 _FIND_ROUNDS = 4
@@ -84,6 +85,7 @@ class Runner:
         rate: float = 20.0,
         prefetch: bool = True,
         policy: PollPolicy | None = None,
+        lease_ttl: float = 30.0,
     ) -> None:
         self.aclient = aclient
         self.loop = loop
@@ -95,6 +97,7 @@ class Runner:
         self.concurrency = concurrency
         self.rate = rate
         self.prefetch = prefetch
+        self.leases = TrackerLeases(self.ledger, lease_ttl)
         self.tracker = Tracker(
             aclient.wujie,
             aclient.mj if _has_mj(aclient) else None,
@@ -102,6 +105,7 @@ class Runner:
             self._finished,
             callbacks=callbacks,
             policy=policy,
+            leases=self.leases,
         )
         self.receiver: Receiver | None = None
         self._jobs: dict[str, Job | MjTask] = {}
@@ -151,6 +155,7 @@ class Runner:
     async def close(self) -> None:
         """Stop polling and serving; the ledger keeps everything for ``load``."""
         await self.tracker.stop()
+        self.leases.release_all()
         if self.receiver is not None:
             await self.receiver.stop()
         if self._http is not None:
@@ -168,6 +173,7 @@ class Runner:
     async def _finished(self, job: Job | MjTask, raw: dict[str, Any] | None) -> None:
         """Persist the final record (and raw reply), then fetch the picture in the background."""
         self.ledger.update_jobs([(job.key, job.record, True, raw)])
+        self.leases.release([job.key])
         if self.prefetch and job.picture_url:
             self.tracker.spawn(self._prefetch(job))
         else:
@@ -217,9 +223,14 @@ class Runner:
         seeds: Sequence[int | str] | None = None,
         experiment: str,
         budget: int | None = None,
+        budget_name: str | None = None,
         **params: Any,
     ) -> JobSet:
-        """One create per combination of ``grid`` x ``seeds``; priced and budgeted first."""
+        """One create per combination of ``grid`` x ``seeds``; priced and budgeted first.
+
+        With ``budget_name`` the budget is shared through the ledger: each create reserves
+        its price there first, and the sweep stops where the shared cap is reached.
+        """
         validate.nonblank("experiment", experiment, max_len=200)
         if not isinstance(grid, Mapping) or not grid:
             raise InvalidArgument("grid", "give at least one axis, e.g. {'cfg': [4, 7]}")
@@ -230,6 +241,8 @@ class Runner:
                 raise InvalidArgument("grid", f"axis {axis!r} needs a non-empty list of values")
         if budget is not None:
             validate.non_negative("budget", budget)
+        if budget_name is not None:
+            validate.nonblank("budget_name", budget_name, max_len=200)
         if seeds is not None and (
             isinstance(seeds, (str, bytes, Mapping)) or not isinstance(seeds, Sequence) or not seeds
         ):
@@ -241,6 +254,7 @@ class Runner:
             "grid": {k: list(v) for k, v in grid.items()},
             "seeds": list(seeds) if seeds else None,
             "budget": budget,
+            "budget_name": budget_name,
             "state": "pricing",
         }
         combos = _combinations(plan)
@@ -257,7 +271,7 @@ class Runner:
             )
         await self._start()
         estimate = await self._price(base, combos)
-        if budget is not None and estimate > budget:
+        if budget is not None and budget_name is None and estimate > budget:
             raise BudgetExceeded(
                 f"sweep {experiment!r} is estimated at {estimate} credits, over its budget of"
                 f" {budget}; nothing was submitted"
@@ -296,6 +310,7 @@ class Runner:
         }
         todo = [c for c in combos if _combo_id(c) not in sent]
         budget = plan.get("budget")
+        shared = plan.get("budget_name")
         committed = sum(
             (r.expected_cost or 0)
             for r in self.ledger.requests(experiment, states=("accepted", "intent", "ambiguous"))
@@ -314,13 +329,19 @@ class Runner:
                 async with self._submit_gate:  # type: ignore[union-attr]
                     if stop:
                         return
-                    if budget is not None:
+                    reserve = None
+                    if shared is not None:
+                        cost = await self._price(plan["base"], [combo])
+                        reserve = Reservation(shared, budget, cost)
+                    elif budget is not None:
                         cost = await self._price(plan["base"], [combo])
                         if committed + cost > budget:
                             stop.append(f"budget of {budget} credits reached")
                             return
                         committed += cost
-                    await self._submit_with_retries(body, jobs, experiment, combo)
+                    await self._submit_with_retries(body, jobs, experiment, combo, reserve)
+            except BudgetExceeded as exc:
+                stop.append(str(exc))
             except InsufficientBalance as exc:
                 stop.append(f"credits ran out: {exc.message}")
             except (ApiError, TransportError) as exc:
@@ -338,14 +359,19 @@ class Runner:
         self.ledger.set_meta(experiment, plan)
 
     async def _submit_with_retries(
-        self, body: dict[str, Any], jobs: JobSet, experiment: str, combo: dict[str, Any]
+        self,
+        body: dict[str, Any],
+        jobs: JobSet,
+        experiment: str,
+        combo: dict[str, Any],
+        reserve: Reservation | None = None,
     ) -> None:
         """Submit one combination; a create the service provably never processed is retried."""
         for attempt in range(_SUBMIT_ROUNDS):
             await self._pace()
             try:
                 await self._submit_wujie(
-                    WUJIE_CREATE, body, jobs, experiment=experiment, axes=combo
+                    WUJIE_CREATE, body, jobs, experiment=experiment, axes=combo, reserve=reserve
                 )
                 return
             except AmbiguousCreate:
@@ -378,10 +404,17 @@ class Runner:
         *,
         experiment: str | None,
         axes: dict[str, Any],
+        reserve: Reservation | None = None,
     ) -> list[Job]:
-        """Intent -> one send -> keys, with an ambiguous outcome reconciled, never re-sent."""
+        """Intent (and budget reservation) -> one send -> keys, with an ambiguous outcome
+        reconciled, never re-sent."""
         row = self.ledger.record_intent(
-            backend="wujie", route=route, body=body, experiment=experiment, axes=axes
+            backend="wujie",
+            route=route,
+            body=body,
+            experiment=experiment,
+            axes=axes,
+            reserve=reserve,
         )
         self._secrets[row.id] = row.secret
         if self.receiver is not None:

@@ -16,12 +16,15 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import MalformedResponse, WjnbError
 from .jobs import Job, MjTask
 from .models import ArtworkInfo, GeneratingInfo
 from .models import MjTask as WireMjTask
+
+if TYPE_CHECKING:
+    from .ledger.tracking import TrackerLeases
 
 log = logging.getLogger("wjnb.tracker")
 
@@ -70,6 +73,7 @@ class Tracker:
         *,
         callbacks: bool = False,
         policy: PollPolicy | None = None,
+        leases: TrackerLeases | None = None,
     ) -> None:
         self._wujie = wujie
         self._mj = mj
@@ -77,6 +81,7 @@ class Tracker:
         self._on_finish = on_finish
         self.callbacks = callbacks
         self.policy = policy or PollPolicy()
+        self.leases = leases
         self._wujie_pending: dict[str, _Entry] = {}
         self._mj_pending: dict[str, _Entry] = {}
         self._finishing: set[str] = set()
@@ -237,6 +242,11 @@ class Tracker:
         cap = self.policy.max_keys_per_cycle
         wujie = _most_due(self._wujie_pending, horizon, cap)
         mj = _most_due(self._mj_pending, horizon, cap)
+        if self.leases is not None:  # kernels sharing a ledger poll each job once between them
+            mine = self.leases.claim(wujie + mj)
+            await self._follow([k for k in wujie + mj if k not in mine], now)
+            wujie = [k for k in wujie if k in mine]
+            mj = [k for k in mj if k in mine]
         polls = [
             self._poll(self._poll_wujie, self._wujie_pending, batch)
             for batch in self._batches(self._wujie_pending, wujie)
@@ -246,6 +256,32 @@ class Tracker:
             for batch in self._batches(self._mj_pending, mj)
         ]
         await asyncio.gather(*polls)
+
+    async def _follow(self, keys: list[str], now: float) -> None:
+        """Take what another kernel's tracker wrote for keys it holds the lease of."""
+        if not keys or self.leases is None:
+            return
+        rows = {row.key: row for row in self.leases.rows(keys)}
+        for key in keys:
+            pending = self._wujie_pending if key in self._wujie_pending else self._mj_pending
+            entry = pending.get(key)
+            if entry is None:
+                continue
+            entry.due = now + self._interval(entry.job, entry)
+            row = rows.get(key)
+            if row is None:
+                continue
+            job = entry.job
+            if isinstance(job, MjTask):
+                changed = bool(row.raw) and job._apply_task(WireMjTask.from_dict(row.raw or {}))
+            else:
+                changed = job._follow(row.record, row.raw if row.done else None)
+            if row.done and job.done:
+                pending.pop(key, None)
+                self._on_change([job])
+                await self._on_finish(job, row.raw)
+            elif changed:
+                self._on_change([job])
 
     def _batches(self, pending: dict[str, _Entry], keys: list[str]) -> list[list[str]]:
         """Keys in batches; a key whose polls have failed goes alone, so one unreadable

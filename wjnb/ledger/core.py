@@ -1,9 +1,9 @@
-"""The ledger: a SQLite file under ``WJNB_HOME`` that makes jobs survive anything.
+"""The ledger: the durable record that makes jobs survive anything, on SQLite or PostgreSQL.
 
 Write order is the whole point: a create's *intent* is committed before the request is
-sent, its keys right after the reply, every state change as it is seen, the final record
-at the end. A process killed at any moment leaves enough on disk to resume every job
-without submitting anything twice. WAL mode lets several kernels share one home.
+sent (with its budget reservation, in the same transaction), its keys right after the
+reply, every state change as it is seen, the final record at the end. A process killed
+at any moment leaves enough behind to resume every job without submitting anything twice.
 """
 
 from __future__ import annotations
@@ -11,54 +11,21 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidArgument, LedgerError
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS experiments (
-    name     TEXT PRIMARY KEY,
-    created  REAL NOT NULL,
-    meta     TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS requests (
-    id        TEXT PRIMARY KEY,
-    experiment TEXT,
-    backend   TEXT NOT NULL,
-    route     TEXT NOT NULL,
-    body      TEXT NOT NULL,
-    axes      TEXT NOT NULL DEFAULT '{}',
-    secret    TEXT NOT NULL,
-    state     TEXT NOT NULL,
-    created   REAL NOT NULL,
-    updated   REAL NOT NULL,
-    reply     TEXT,
-    error     TEXT,
-    expected_cost INTEGER
-);
-CREATE INDEX IF NOT EXISTS requests_experiment ON requests(experiment);
-CREATE TABLE IF NOT EXISTS jobs (
-    key        TEXT PRIMARY KEY,
-    request_id TEXT NOT NULL REFERENCES requests(id),
-    experiment TEXT,
-    backend    TEXT NOT NULL,
-    idx        INTEGER NOT NULL,
-    done       INTEGER NOT NULL DEFAULT 0,
-    record     TEXT NOT NULL,
-    raw        TEXT,
-    updated    REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_experiment ON jobs(experiment);
-CREATE INDEX IF NOT EXISTS jobs_request ON jobs(request_id);
-"""
+from ..errors import BudgetExceeded, InvalidArgument, LedgerError
+from . import budget
+from .budget import Budgets
+from .leases import Leases
+from .migrations import migrate
+from .pictures import Pictures
+from .sqlite import SqliteStore
+from .store import Conn, Store, is_postgres_url
 
 #: Request states. ``intent``: written, maybe not sent. ``accepted``: keys known.
 #: ``ambiguous``: sent, outcome unknown (being reconciled). ``rejected``: the service said
@@ -98,85 +65,113 @@ class JobRow:
     raw: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """Credits to hold from a named budget before a create is sent."""
+
+    budget: str
+    cap: int | None
+    amount: int
+
+
 def default_home() -> Path:
     """``WJNB_HOME`` or ``./.wjnb``."""
     return Path(os.environ.get("WJNB_HOME") or ".wjnb")
 
 
-class Ledger:
-    """Thread-safe access to one home's ``ledger.sqlite3``."""
+def open_store(home: Path, url: str | None) -> Store:
+    """PostgreSQL for a ``postgresql://`` URL, else ``<home>/ledger.sqlite3``."""
+    if is_postgres_url(url):
+        from .postgres import PostgresStore
 
-    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+        return PostgresStore(str(url))
+    if url:
+        raise LedgerError("WJNB_LEDGER_URL must be a postgresql:// URL (or unset for SQLite)")
+    return SqliteStore(home / "ledger.sqlite3")
+
+
+class Ledger:
+    """Thread-safe access to a home's ledger: ``WJNB_LEDGER_URL`` when set, else SQLite.
+
+    ``home`` stays the local folder (images, receiver port) whichever engine holds the rows.
+    """
+
+    def __init__(
+        self, home: str | os.PathLike[str] | None = None, *, url: str | None = None
+    ) -> None:
         if home is not None and not isinstance(home, (str, os.PathLike)):
             raise InvalidArgument("home", f"expected a directory path, got {type(home).__name__}")
         if isinstance(home, str) and not home.strip():  # "" would be the working directory
             raise InvalidArgument("home", "must not be empty or blank")
         self.home = Path(home) if home is not None else default_home()
         self.path = self.home / "ledger.sqlite3"
-        self._lock = threading.RLock()
+        url = url if url is not None else os.environ.get("WJNB_LEDGER_URL") or None
         try:
             self.home.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                self.path, timeout=30.0, check_same_thread=False, isolation_level=None
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            with self._tx() as db:
-                for stmt in filter(str.strip, _SCHEMA.split(";")):
-                    db.execute(stmt)
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
             raise LedgerError(f"cannot open a ledger in {str(self.home)[:200]!r}: {exc}") from None
+        self._store = open_store(self.home, url)
+        self.dialect = self._store.dialect
+        try:
+            self._store.write(lambda c: migrate(c, self.dialect))
+        except Exception as exc:
+            self._store.close()
+            if isinstance(exc, LedgerError):
+                raise
+            raise LedgerError(f"cannot open a ledger in {self.where!r}: {exc}") from None
+        self.budgets = Budgets(self._store)
+        self.leases = Leases(self._store)
+        self.pictures = Pictures(self._store)
+
+    @property
+    def where(self) -> str:
+        """Where the rows live (a file path, or a PostgreSQL URL without its password)."""
+        return self._store.describe()
 
     def __repr__(self) -> str:
-        return f"Ledger({str(self.path)!r})"
+        return f"Ledger({self.where!r})"
 
     def close(self) -> None:
-        """Close the connection (further calls fail)."""
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One immediate transaction, so concurrent kernels never interleave half-writes."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        """Close the connections (further calls fail)."""
+        self._store.close()
 
     def integrity(self) -> str:
-        """SQLite's integrity check (``"ok"`` when the file is sound)."""
-        with self._lock:
-            row = self._db.execute("PRAGMA integrity_check").fetchone()
-        return str(row[0])
+        """The engine's integrity check (``"ok"`` when sound)."""
+        return self._store.integrity()
 
     # ------------------------------------------------------------------ experiments
 
     def ensure_experiment(self, name: str, meta: Mapping[str, Any] | None = None) -> None:
         """Create the experiment row once; later calls keep the first creation time."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO experiments(name, created, meta) VALUES (?, ?, ?)",
-                (name, time.time(), json.dumps(dict(meta or {}))),
+        self._store.write(
+            lambda c: c.execute(
+                "INSERT INTO experiments(name, created, meta) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (name, time.time(), _dumps(dict(meta or {}))),
             )
+        )
 
     def experiments(self) -> list[dict[str, Any]]:
         """Every experiment with its creation time and metadata, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT name, created, meta FROM experiments ORDER BY created"
-            ).fetchall()
-        return [{"name": n, "created": c, "meta": json.loads(m)} for n, c, m in rows]
+        rows = self._store.read(
+            lambda c: c.query("SELECT name, created, meta FROM experiments ORDER BY created, name")
+        )
+        return [{"name": n, "created": t, "meta": json.loads(m)} for n, t, m in rows]
 
     def has_experiment(self, name: str) -> bool:
-        """True when the experiment exists in this home."""
-        with self._lock:
-            row = self._db.execute("SELECT 1 FROM experiments WHERE name = ?", (name,)).fetchone()
-        return row is not None
+        """True when the experiment exists in this ledger."""
+        rows = self._store.read(
+            lambda c: c.query("SELECT 1 FROM experiments WHERE name = ?", (name,))
+        )
+        return bool(rows)
+
+    def set_meta(self, name: str, meta: Mapping[str, Any]) -> None:
+        """Replace an experiment's metadata (its sweep plan and progress)."""
+        self._store.write(
+            lambda c: c.execute(
+                "UPDATE experiments SET meta = ? WHERE name = ?", (_dumps(dict(meta)), name)
+            )
+        )
 
     # ------------------------------------------------------------------ requests
 
@@ -191,8 +186,13 @@ class Ledger:
         expected_cost: int | None = None,
         request_id: str | None = None,
         secret: str | None = None,
+        reserve: Reservation | None = None,
     ) -> RequestRow:
-        """Commit a create before it is sent; returns the row with its id and callback secret."""
+        """Commit a create before it is sent; returns the row with its id and callback secret.
+
+        With ``reserve``, the budget's credits are held in the same transaction, and
+        ``BudgetExceeded`` is raised (nothing recorded) when they do not fit.
+        """
         now = time.time()
         row = RequestRow(
             id=request_id or uuid.uuid4().hex,
@@ -206,12 +206,18 @@ class Ledger:
             created=now,
             reply=None,
             error=None,
-            expected_cost=expected_cost,
+            expected_cost=reserve.amount if reserve and expected_cost is None else expected_cost,
         )
-        with self._tx() as db:
-            db.execute(
+
+        def body_(c: Conn) -> None:
+            if reserve is not None:
+                refused = budget.reserve(c, reserve.budget, reserve.cap, reserve.amount, row.id)
+                if refused:
+                    raise BudgetExceeded(refused)
+            c.execute(
                 "INSERT INTO requests(id, experiment, backend, route, body, axes, secret, state,"
-                " created, updated, expected_cost) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " created, updated, expected_cost) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT DO NOTHING",
                 (
                     row.id,
                     experiment,
@@ -223,40 +229,54 @@ class Ledger:
                     "intent",
                     now,
                     now,
-                    expected_cost,
+                    row.expected_cost,
                 ),
             )
+
+        self._store.write(body_)
         return row
 
     def update_body(self, request_id: str, body: Mapping[str, Any]) -> None:
         """Replace a request's body before it is sent (e.g. to add its notify URL)."""
-        with self._tx() as db:
-            db.execute(
+        self._store.write(
+            lambda c: c.execute(
                 "UPDATE requests SET body = ?, updated = ? WHERE id = ?",
                 (_dumps(dict(body)), time.time(), request_id),
             )
+        )
 
     def record_accepted(
         self, request_id: str, reply: Mapping[str, Any], jobs: Sequence[tuple[str, dict[str, Any]]]
     ) -> None:
         """Commit the reply and its keys (one job row per key) in one transaction."""
-        with self._tx() as db:
-            self._insert_jobs(db, request_id, list(enumerate(jobs)))
-            db.execute(
+
+        def body(c: Conn) -> None:
+            _insert_jobs(c, request_id, list(enumerate(jobs)))
+            c.execute(
                 "UPDATE requests SET state = 'accepted', reply = ?, error = NULL, updated = ?"
                 " WHERE id = ?",
                 (_dumps(dict(reply)), time.time(), request_id),
             )
 
+        self._store.write(body)
+
     def record_request_state(self, request_id: str, state: str, error: str | None = None) -> None:
-        """Mark a request ``ambiguous``, ``rejected`` or ``abandoned`` (with the reason)."""
+        """Mark a request ``ambiguous``, ``rejected`` or ``abandoned`` (with the reason).
+
+        A rejected or abandoned create was never charged: its budget reservation is released.
+        """
         if state not in REQUEST_STATES:
             raise LedgerError(f"unknown request state {state!r}")
-        with self._tx() as db:
-            db.execute(
+
+        def body(c: Conn) -> None:
+            c.execute(
                 "UPDATE requests SET state = ?, error = ?, updated = ? WHERE id = ?",
                 (state, error, time.time(), request_id),
             )
+            if state in ("rejected", "abandoned"):
+                budget.release(c, request_id)
+
+        self._store.write(body)
 
     def requests(
         self, experiment: str | None = None, states: Iterable[str] | None = None
@@ -275,81 +295,62 @@ class Ledger:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created, id"
-        with self._lock:
-            cur = self._db.execute(sql, args)
-            cols = [c[0] for c in cur.description]
-            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-        return [_request_row(r) for r in rows]
+        return [_request_row(r) for r in self._store.read(lambda c: c.columns(sql, args))]
 
     def request(self, request_id: str) -> RequestRow | None:
         """One request by id."""
-        with self._lock:
-            cur = self._db.execute("SELECT * FROM requests WHERE id = ?", (request_id,))
-            cols = [c[0] for c in cur.description]
-            row = cur.fetchone()
-        return _request_row(dict(zip(cols, row, strict=True))) if row else None
+        rows = self._store.read(
+            lambda c: c.columns("SELECT * FROM requests WHERE id = ?", (request_id,))
+        )
+        return _request_row(rows[0]) if rows else None
 
     # ------------------------------------------------------------------ jobs
 
     def update_jobs(
         self, updates: Iterable[tuple[str, dict[str, Any], bool, dict[str, Any] | None]]
     ) -> None:
-        """Write many (key, record, done, raw reply or None) changes in one transaction."""
+        """Write many (key, record, done, raw reply or None) changes in one transaction;
+        requests whose artworks have all ended settle their budget reservation."""
         now = time.time()
+        updates = list(updates)
         rows = [
             (_dumps(rec), int(done), _dumps(raw) if raw is not None else None, now, key)
             for key, rec, done, raw in updates
         ]
         if not rows:
             return
-        with self._tx() as db:
-            db.executemany(
+        finished = [key for key, _, done, _ in updates if done]
+
+        def body(c: Conn) -> None:
+            c.many(
                 "UPDATE jobs SET record = ?, done = ?, raw = COALESCE(?, raw), updated = ?"
                 " WHERE key = ?",
                 rows,
             )
+            if finished:
+                marks = ",".join("?" * len(finished))
+                rids = c.query(f"SELECT request_id FROM jobs WHERE key IN ({marks})", finished)
+                budget.settle_finished(c, (r for (r,) in rids))
+
+        self._store.write(body)
 
     def add_job(self, request_id: str, key: str, idx: int, record: dict[str, Any]) -> bool:
         """Attach one key to a request (reconciliation); False when it was already known."""
-        with self._tx() as db:
-            added = self._insert_jobs(db, request_id, [(idx, (key, record))])
-            db.execute(
+
+        def body(c: Conn) -> int:
+            added = _insert_jobs(c, request_id, [(idx, (key, record))])
+            c.execute(
                 "UPDATE requests SET state = 'accepted', error = ?, updated = ? WHERE id = ?",
                 ("reconciled through its callback", time.time(), request_id),
             )
-        return added == 1
+            return added
 
-    @staticmethod
-    def _insert_jobs(
-        db: sqlite3.Connection,
-        request_id: str,
-        jobs: Sequence[tuple[int, tuple[str, dict[str, Any]]]],
-    ) -> int:
-        """Insert (idx, (key, record)) rows of one request; returns how many were new."""
-        req = db.execute(
-            "SELECT experiment, backend FROM requests WHERE id = ?", (request_id,)
-        ).fetchone()
-        if req is None:
-            raise LedgerError(f"unknown request {request_id}")
-        now = time.time()
-        before = db.total_changes
-        db.executemany(
-            "INSERT OR IGNORE INTO jobs(key, request_id, experiment, backend, idx, done,"
-            " record, updated) VALUES (?,?,?,?,?,0,?,?)",
-            [(key, request_id, req[0], req[1], i, _dumps(rec), now) for i, (key, rec) in jobs],
-        )
-        return db.total_changes - before
-
-    def set_meta(self, name: str, meta: Mapping[str, Any]) -> None:
-        """Replace an experiment's metadata (its sweep plan and progress)."""
-        with self._tx() as db:
-            db.execute("UPDATE experiments SET meta = ? WHERE name = ?", (_dumps(dict(meta)), name))
+        return self._store.write(body) == 1
 
     def jobs(self, experiment: str | None = None, *, request_id: str | None = None) -> list[JobRow]:
         """Job rows in submission order, for one experiment, one request, or all."""
         sql = "SELECT j.key, j.request_id, j.experiment, j.backend, j.idx, j.done, j.record, j.raw"
-        sql += " FROM jobs j"
-        sql += " JOIN requests r ON r.id = j.request_id"
+        sql += " FROM jobs j JOIN requests r ON r.id = j.request_id"
         args: list[Any] = []
         if request_id is not None:
             sql += " WHERE j.request_id = ?"
@@ -358,34 +359,59 @@ class Ledger:
             sql += " WHERE j.experiment = ?"
             args.append(experiment)
         sql += " ORDER BY r.created, r.id, j.idx"
-        with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
-        return [
-            JobRow(
-                key=k,
-                request_id=r,
-                experiment=e,
-                backend=b,
-                idx=i,
-                done=bool(d),
-                record=json.loads(rec),
-                raw=json.loads(raw) if raw else None,
-            )
-            for k, r, e, b, i, d, rec, raw in rows
-        ]
+        return [_job_row(r) for r in self._store.read(lambda c: c.query(sql, args))]
+
+    def jobs_by_key(self, keys: Sequence[str]) -> list[JobRow]:
+        """The rows of some keys (what another kernel's tracker last wrote for them)."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        sql = (
+            "SELECT key, request_id, experiment, backend, idx, done, record, raw FROM jobs"
+            f" WHERE key IN ({marks})"
+        )
+        return [_job_row(r) for r in self._store.read(lambda c: c.query(sql, list(keys)))]
 
     def charged(self, experiment: str) -> int:
         """Credits the service reported for an experiment's artworks so far."""
-        total = 0
-        for row in self.jobs(experiment):
-            cost = row.record.get("integral_cost")
-            if isinstance(cost, int) and row.record.get("integral_cost_message") != "积分已退还":
-                total += cost
-        return total
+        return sum(budget.charged_cost(row.record) for row in self.jobs(experiment))
+
+
+def _insert_jobs(
+    c: Conn, request_id: str, jobs: Sequence[tuple[int, tuple[str, dict[str, Any]]]]
+) -> int:
+    """Insert (idx, (key, record)) rows of one request; returns how many were new."""
+    req = c.query("SELECT experiment, backend FROM requests WHERE id = ?", (request_id,))
+    if not req:
+        raise LedgerError(f"unknown request {request_id}")
+    experiment, backend = req[0]
+    now = time.time()
+    added = 0
+    for i, (key, rec) in jobs:
+        added += c.execute(
+            "INSERT INTO jobs(key, request_id, experiment, backend, idx, done, record, updated)"
+            " VALUES (?,?,?,?,?,0,?,?) ON CONFLICT DO NOTHING",
+            (key, request_id, experiment, backend, i, _dumps(rec), now),
+        )
+    return added
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _job_row(r: Sequence[Any]) -> JobRow:
+    key, rid, experiment, backend, idx, done, rec, raw = r
+    return JobRow(
+        key=key,
+        request_id=rid,
+        experiment=experiment,
+        backend=backend,
+        idx=int(idx),
+        done=bool(done),
+        record=json.loads(rec),
+        raw=json.loads(raw) if raw else None,
+    )
 
 
 def _request_row(r: Mapping[str, Any]) -> RequestRow:
