@@ -1,9 +1,11 @@
 """Image download, disk cache and thumbnails, with guards against hostile servers.
 
 Only http(s) URLs are fetched; a download has a byte cap and a timeout; Pillow's
-decompression-bomb limit is enforced; cache file names are hashes of the URL, never server
-text, so nothing a server says can choose a path. Thumbnails are small JPEGs so saved
-notebooks stay light.
+decompression-bomb limit is enforced. Pictures are stored content-addressed (the file name
+is the SHA-256 of the bytes, never server text) with atomic writes, so several machines can
+share one folder (``WJNB_IMAGES``); an index (the ledger's picture hashes) maps each URL to
+its hash, and a picture missing or damaged in this cache is fetched again. Thumbnails are
+small JPEGs so saved notebooks stay light.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -84,19 +87,67 @@ def thumbnail_bytes(img: Image.Image, size: int = 256, *, blur: bool = False) ->
     return thumbnail(img, size, blur=blur)
 
 
-class ImageStore:
-    """Disk cache of full images and thumbnails under ``<home>/images``."""
+class PictureIndex(Protocol):
+    """Which content hash each picture URL had (the ledger's ``pictures``)."""
 
-    def __init__(self, home: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> None:
-        self.root = Path(home) / "images"
+    def record(self, url: str, sha256: str, size: int) -> None: ...
+
+    def hash_of(self, url: str) -> str | None: ...
+
+
+class _MemoryIndex:
+    """An index for a store with no ledger (it forgets at exit)."""
+
+    def __init__(self) -> None:
+        self._hashes: dict[str, str] = {}
+
+    def record(self, url: str, sha256: str, size: int) -> None:
+        self._hashes.setdefault(url, sha256)
+
+    def hash_of(self, url: str) -> str | None:
+        return self._hashes.get(url)
+
+
+def images_root(home: str | os.PathLike[str]) -> Path:
+    """``WJNB_IMAGES`` (a folder a team may share) or ``<home>/images``."""
+    shared = os.environ.get("WJNB_IMAGES")
+    return Path(shared) if shared else Path(home) / "images"
+
+
+class ImageStore:
+    """Disk cache of full images (content-addressed) and thumbnails."""
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str],
+        *,
+        max_bytes: int = MAX_BYTES,
+        index: PictureIndex | None = None,
+    ) -> None:
+        self.root = images_root(home)
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes = max_bytes
+        self.index: PictureIndex = index or _MemoryIndex()
+        self._hashes: dict[str, str] = {}  # url -> content hash, as the index said
         self._downloads: dict[str, asyncio.Task[bytes]] = {}  # url -> the download under way
 
-    def path_for(self, url: str) -> Path:
-        """Where the image at ``url`` is (or will be) cached: a hash, never server text."""
-        digest = hashlib.sha256(url.encode()).hexdigest()
-        return self.root / digest[:2] / f"{digest}.img"
+    def blob_path(self, sha256: str) -> Path:
+        """Where the picture with this content hash is stored."""
+        return self.root / sha256[:2] / f"{sha256}.img"
+
+    def hash_of(self, url: str) -> str | None:
+        """The content hash recorded for ``url`` (None before its first download)."""
+        sha = self._hashes.get(url)
+        if sha is None:
+            sha = self.index.hash_of(url)
+            if sha is not None:
+                self._hashes[url] = sha
+        return sha
+
+    def path_for(self, url: str) -> Path | None:
+        """Where the picture at ``url`` is cached, once its hash is known."""
+        sha = self.hash_of(url)
+        return self.blob_path(sha) if sha else None
 
     def thumb_path(self, url: str, size: int, blur: bool) -> Path:
         """Where a thumbnail of ``url`` is cached."""
@@ -104,9 +155,15 @@ class ImageStore:
         return self.root / digest[:2] / f"{digest}.jpg"
 
     def cached(self, url: str) -> bytes | None:
-        """The cached bytes of ``url``, if any."""
-        path = self.path_for(url)
-        return path.read_bytes() if path.exists() else None
+        """The cached bytes of ``url``: None when missing here or not the recorded content."""
+        sha = self.hash_of(url)
+        if sha is None:
+            return None
+        try:
+            data = self.blob_path(sha).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == sha else None
 
     async def fetch(self, http: httpx.AsyncClient, url: str, *, timeout: float = 30.0) -> bytes:
         """Download ``url`` (once: later calls read the cache, and calls made while it is
@@ -151,7 +208,10 @@ class ImageStore:
             raise ImageError(f"image download failed: {type(exc).__name__}") from None
         data = b"".join(chunks)
         decode(data)  # refuse what is not a safe image before it is cached
-        self._write(self.path_for(url), data)
+        sha = hashlib.sha256(data).hexdigest()
+        self._write(self.blob_path(sha), data)
+        self.index.record(url, sha, len(data))
+        self._hashes.setdefault(url, sha)
         return data
 
     def thumbnail(self, url: str, size: int = 256, *, blur: bool = False) -> bytes | None:

@@ -91,7 +91,7 @@ class Runner:
         self.loop = loop
         self.owner = owner
         self.ledger = Ledger(home)
-        self.images = ImageStore(self.ledger.home)
+        self.images = ImageStore(self.ledger.home, index=self.ledger.pictures)
         self.callbacks = callbacks
         self.reconcile_after = reconcile_after
         self.concurrency = concurrency

@@ -311,7 +311,7 @@ def test_cache_names_never_come_from_the_url(tmp_path: Path, host: str, path: st
     store = ImageStore(home)
     before = files(tmp_path)
     url = host + path
-    assert store.path_for(url).resolve().is_relative_to((home / "images").resolve())
+    assert store.path_for(url) is None  # known only by the content hash once downloaded
     for size, blur in ((64, False), (64, True)):
         assert store.thumb_path(url, size, blur).parent.parent == home / "images"
     try:

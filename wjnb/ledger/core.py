@@ -22,7 +22,7 @@ from ..errors import BudgetExceeded, InvalidArgument, LedgerError
 from . import budget
 from .budget import Budgets
 from .leases import Leases
-from .migrations import migrate
+from .migrations import migrate, version
 from .pictures import Pictures
 from .sqlite import SqliteStore
 from .store import Conn, Store, is_postgres_url
@@ -93,7 +93,8 @@ def open_store(home: Path, url: str | None) -> Store:
 class Ledger:
     """Thread-safe access to a home's ledger: ``WJNB_LEDGER_URL`` when set, else SQLite.
 
-    ``home`` stays the local folder (images, receiver port) whichever engine holds the rows.
+    ``home`` stays the local folder (images, receiver port) whichever engine holds the rows;
+    ``url=""`` forces the home's SQLite file whatever the environment says.
     """
 
     def __init__(
@@ -110,40 +111,44 @@ class Ledger:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise LedgerError(f"cannot open a ledger in {str(self.home)[:200]!r}: {exc}") from None
-        self._store = open_store(self.home, url)
-        self.dialect = self._store.dialect
+        self.store = open_store(self.home, url)
+        self.dialect = self.store.dialect
         try:
-            self._store.write(lambda c: migrate(c, self.dialect))
+            self.store.write(lambda c: migrate(c, self.dialect))
         except Exception as exc:
-            self._store.close()
+            self.store.close()
             if isinstance(exc, LedgerError):
                 raise
             raise LedgerError(f"cannot open a ledger in {self.where!r}: {exc}") from None
-        self.budgets = Budgets(self._store)
-        self.leases = Leases(self._store)
-        self.pictures = Pictures(self._store)
+        self.budgets = Budgets(self.store)
+        self.leases = Leases(self.store)
+        self.pictures = Pictures(self.store)
 
     @property
     def where(self) -> str:
         """Where the rows live (a file path, or a PostgreSQL URL without its password)."""
-        return self._store.describe()
+        return self.store.describe()
 
     def __repr__(self) -> str:
         return f"Ledger({self.where!r})"
 
     def close(self) -> None:
         """Close the connections (further calls fail)."""
-        self._store.close()
+        self.store.close()
 
     def integrity(self) -> str:
         """The engine's integrity check (``"ok"`` when sound)."""
-        return self._store.integrity()
+        return self.store.integrity()
+
+    def schema_version(self) -> int:
+        """The newest migration applied to this ledger."""
+        return self.store.read(version)
 
     # ------------------------------------------------------------------ experiments
 
     def ensure_experiment(self, name: str, meta: Mapping[str, Any] | None = None) -> None:
         """Create the experiment row once; later calls keep the first creation time."""
-        self._store.write(
+        self.store.write(
             lambda c: c.execute(
                 "INSERT INTO experiments(name, created, meta) VALUES (?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
@@ -153,21 +158,21 @@ class Ledger:
 
     def experiments(self) -> list[dict[str, Any]]:
         """Every experiment with its creation time and metadata, oldest first."""
-        rows = self._store.read(
+        rows = self.store.read(
             lambda c: c.query("SELECT name, created, meta FROM experiments ORDER BY created, name")
         )
         return [{"name": n, "created": t, "meta": json.loads(m)} for n, t, m in rows]
 
     def has_experiment(self, name: str) -> bool:
         """True when the experiment exists in this ledger."""
-        rows = self._store.read(
+        rows = self.store.read(
             lambda c: c.query("SELECT 1 FROM experiments WHERE name = ?", (name,))
         )
         return bool(rows)
 
     def set_meta(self, name: str, meta: Mapping[str, Any]) -> None:
         """Replace an experiment's metadata (its sweep plan and progress)."""
-        self._store.write(
+        self.store.write(
             lambda c: c.execute(
                 "UPDATE experiments SET meta = ? WHERE name = ?", (_dumps(dict(meta)), name)
             )
@@ -233,12 +238,12 @@ class Ledger:
                 ),
             )
 
-        self._store.write(body_)
+        self.store.write(body_)
         return row
 
     def update_body(self, request_id: str, body: Mapping[str, Any]) -> None:
         """Replace a request's body before it is sent (e.g. to add its notify URL)."""
-        self._store.write(
+        self.store.write(
             lambda c: c.execute(
                 "UPDATE requests SET body = ?, updated = ? WHERE id = ?",
                 (_dumps(dict(body)), time.time(), request_id),
@@ -258,7 +263,7 @@ class Ledger:
                 (_dumps(dict(reply)), time.time(), request_id),
             )
 
-        self._store.write(body)
+        self.store.write(body)
 
     def record_request_state(self, request_id: str, state: str, error: str | None = None) -> None:
         """Mark a request ``ambiguous``, ``rejected`` or ``abandoned`` (with the reason).
@@ -276,7 +281,7 @@ class Ledger:
             if state in ("rejected", "abandoned"):
                 budget.release(c, request_id)
 
-        self._store.write(body)
+        self.store.write(body)
 
     def requests(
         self, experiment: str | None = None, states: Iterable[str] | None = None
@@ -295,11 +300,11 @@ class Ledger:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created, id"
-        return [_request_row(r) for r in self._store.read(lambda c: c.columns(sql, args))]
+        return [_request_row(r) for r in self.store.read(lambda c: c.columns(sql, args))]
 
     def request(self, request_id: str) -> RequestRow | None:
         """One request by id."""
-        rows = self._store.read(
+        rows = self.store.read(
             lambda c: c.columns("SELECT * FROM requests WHERE id = ?", (request_id,))
         )
         return _request_row(rows[0]) if rows else None
@@ -332,7 +337,7 @@ class Ledger:
                 rids = c.query(f"SELECT request_id FROM jobs WHERE key IN ({marks})", finished)
                 budget.settle_finished(c, (r for (r,) in rids))
 
-        self._store.write(body)
+        self.store.write(body)
 
     def add_job(self, request_id: str, key: str, idx: int, record: dict[str, Any]) -> bool:
         """Attach one key to a request (reconciliation); False when it was already known."""
@@ -345,7 +350,7 @@ class Ledger:
             )
             return added
 
-        return self._store.write(body) == 1
+        return self.store.write(body) == 1
 
     def jobs(self, experiment: str | None = None, *, request_id: str | None = None) -> list[JobRow]:
         """Job rows in submission order, for one experiment, one request, or all."""
@@ -359,7 +364,7 @@ class Ledger:
             sql += " WHERE j.experiment = ?"
             args.append(experiment)
         sql += " ORDER BY r.created, r.id, j.idx"
-        return [_job_row(r) for r in self._store.read(lambda c: c.query(sql, args))]
+        return [_job_row(r) for r in self.store.read(lambda c: c.query(sql, args))]
 
     def jobs_by_key(self, keys: Sequence[str]) -> list[JobRow]:
         """The rows of some keys (what another kernel's tracker last wrote for them)."""
@@ -370,7 +375,7 @@ class Ledger:
             "SELECT key, request_id, experiment, backend, idx, done, record, raw FROM jobs"
             f" WHERE key IN ({marks})"
         )
-        return [_job_row(r) for r in self._store.read(lambda c: c.query(sql, list(keys)))]
+        return [_job_row(r) for r in self.store.read(lambda c: c.query(sql, list(keys)))]
 
     def charged(self, experiment: str) -> int:
         """Credits the service reported for an experiment's artworks so far."""
