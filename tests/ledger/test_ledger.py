@@ -96,9 +96,10 @@ def test_a_ledger_written_before_versioning_is_adopted(tmp_path: Path) -> None:
             experiment TEXT, backend TEXT NOT NULL, idx INTEGER NOT NULL,
             done INTEGER NOT NULL DEFAULT 0, record TEXT NOT NULL, raw TEXT, updated REAL NOT NULL);
         INSERT INTO experiments VALUES ('old', 1.0, '{"kind": "generate"}');
-        INSERT INTO requests VALUES ('r1', 'old', 'wujie', '/ai/create', '{}', '{}', 's', 'accepted',
-                                     1.0, 1.0, '{}', NULL, 5);
-        INSERT INTO jobs VALUES ('K', 'r1', 'old', 'wujie', 0, 1, '{"integral_cost": 5}', NULL, 1.0);
+        INSERT INTO requests VALUES ('r1', 'old', 'wujie', '/ai/create', '{}', '{}', 's',
+                                     'accepted', 1.0, 1.0, '{}', NULL, 5);
+        INSERT INTO jobs VALUES ('K', 'r1', 'old', 'wujie', 0, 1, '{"integral_cost": 5}',
+                                 NULL, 1.0);
         """
     )
     db.close()
