@@ -1,0 +1,37 @@
+"""One team member's process for the acceptance test: sweep (or resume) against the shared
+budget, then print one JSON line. Configured by the environment (WJNB_HOME,
+WJNB_LEDGER_URL, the sandbox's WJNB_* variables) and ``argv``: mode and experiment."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import wjnb
+
+GRID = {"cfg": [3, 4, 5, 6, 7], "steps": [10, 12, 14, 16, 18, 20, 22, 24]}
+BUDGET, BUDGET_NAME = 300, "team-oct"
+
+
+def main() -> None:
+    mode, experiment = sys.argv[1], sys.argv[2]
+    client = wjnb.Client(reconcile_after=3, rate=5, lease_ttl=3)
+    if mode == "sweep":
+        jobs = client.sweep(
+            f"a harbour for {experiment}",
+            grid=GRID,
+            experiment=experiment,
+            budget=BUDGET,
+            budget_name=BUDGET_NAME,
+            width=256,
+            height=256,
+        )
+    else:
+        jobs = wjnb.load(experiment, client=client)
+    jobs.wait(timeout=240)
+    print(json.dumps({"jobs": len(jobs), "done": sum(j.done for j in jobs)}))
+    client.close()
+
+
+if __name__ == "__main__":
+    main()
