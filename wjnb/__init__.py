@@ -71,7 +71,7 @@ def experiments(home: str | None = None) -> pd.DataFrame:
 
     ledger = Ledger(home)
     try:
-        records = [row.record for row in ledger.jobs() if row.experiment]
+        records = ledger.records()
     finally:
         ledger.close()
     return experiments_from_records(records)

@@ -366,6 +366,13 @@ class Ledger:
         sql += " ORDER BY r.created, r.id, j.idx"
         return [_job_row(r) for r in self.store.read(lambda c: c.query(sql, args))]
 
+    def records(self, experiment: str | None = None) -> list[dict[str, Any]]:
+        """The flat records of one experiment's jobs (of every experiment when None), in no
+        set order: one query of one column, for summaries over many rows."""
+        sql = "SELECT record FROM jobs WHERE experiment " + ("= ?" if experiment else "IS NOT NULL")
+        args = [experiment] if experiment else []
+        return [json.loads(r) for (r,) in self.store.read(lambda c: c.query(sql, args))]
+
     def jobs_by_key(self, keys: Sequence[str]) -> list[JobRow]:
         """The rows of some keys (what another kernel's tracker last wrote for them)."""
         if not keys:
