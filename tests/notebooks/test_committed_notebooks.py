@@ -21,13 +21,14 @@ EXPECTED = [
     "04-midjourney.ipynb",
     "05-avatar-camera.ipynb",
     "06-resilience.ipynb",
+    "07-team.ipynb",
 ]
 
 PATHS = notebook_paths()
 DEMO_CREDENTIALS = demo_credentials(0)
 
 
-def test_the_six_demos_are_there() -> None:
+def test_the_seven_demos_are_there() -> None:
     assert [p.name for p in PATHS] == EXPECTED
 
 

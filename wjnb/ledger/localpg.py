@@ -30,6 +30,15 @@ def find_bindir() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
+def available() -> bool:
+    """True when a scratch server can be started here: server binaries and psycopg."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return False
+    return find_bindir() is not None
+
+
 def _version(path: str) -> int:
     part = Path(path).parts[-3]
     return int(part) if part.isdigit() else 0
