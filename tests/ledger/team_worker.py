@@ -9,13 +9,14 @@ import sys
 
 import wjnb
 
-GRID = {"cfg": [3, 4, 5, 6, 7], "steps": [10, 12, 14, 16, 18, 20, 22, 24]}
+#: 40 combinations of 4 credits each (256 x 256, 41-48 steps): 160 per sweep, 640 for four.
+GRID = {"cfg": [3, 4, 5, 6, 7], "steps": [41, 42, 43, 44, 45, 46, 47, 48]}
 BUDGET, BUDGET_NAME = 300, "team-oct"
 
 
 def main() -> None:
     mode, experiment = sys.argv[1], sys.argv[2]
-    client = wjnb.Client(reconcile_after=3, rate=5, lease_ttl=3)
+    client = wjnb.Client(reconcile_after=10, rate=5, lease_ttl=3)
     if mode == "sweep":
         jobs = client.sweep(
             f"a harbour for {experiment}",
