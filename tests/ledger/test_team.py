@@ -38,9 +38,19 @@ def team(
     yield make
     for client in made:
         client.close()
+    while _OBSERVERS:
+        _OBSERVERS.pop().close()
 
 
 GRID = {"cfg": [3, 5, 7, 9], "steps": [10, 20]}
+_OBSERVERS: list[Ledger] = []
+
+
+def observer(tmp_path: Path, ledger_url: str) -> Ledger:
+    """A third view of the team's ledger, to check what the clients wrote."""
+    ledger = Ledger(tmp_path / ("observer" if ledger_url else "home"), url=ledger_url)
+    _OBSERVERS.append(ledger)
+    return ledger
 
 
 def test_two_kernels_loading_one_sweep_both_see_every_update(
@@ -56,7 +66,7 @@ def test_two_kernels_loading_one_sweep_both_see_every_update(
     assert all(j.done for j in theirs) and all(j.done for j in mine)
     assert [j.record["status_name"] for j in theirs] == [j.record["status_name"] for j in mine]
     assert sandbox.counters()["creates"] - creates == 8  # one create per combination
-    ledger = Ledger(tmp_path / ("alice" if ledger_url else "home"), url=ledger_url)
+    ledger = observer(tmp_path, ledger_url)
     assert ledger.store.read(lambda c: c.query("SELECT COUNT(*) FROM leases")) == [(0,)]
 
 
@@ -71,9 +81,7 @@ def test_a_named_budget_holds_across_clients(
     second.wait(timeout=120)
     assert len(first) == 8 and len(second) == 2  # 16 + 4 = the 20 credits, not one more
     assert second.stopped_reason and "shared budget 'team' reached" in second.stopped_reason
-    status = Ledger(tmp_path / ("alice" if ledger_url else "home"), url=ledger_url).budgets.status(
-        "team"
-    )
+    status = observer(tmp_path, ledger_url).budgets.status("team")
     assert status == {"cap": 20, "held": 0, "settled": 20, "free": 0}
 
 
@@ -89,9 +97,7 @@ def test_a_shared_image_folder_is_filled_once_and_refilled_when_a_picture_is_mis
     job = alice.generate("a lighthouse", width=256, height=256, experiment="pic").wait()[0]
     url = job.picture_url
     assert url
-    sha = Ledger(tmp_path / ("alice" if ledger_url else "home"), url=ledger_url).pictures.hash_of(
-        url
-    )
+    sha = observer(tmp_path, ledger_url).pictures.hash_of(url)
     blob = tmp_path / "shared-images" / sha[:2] / f"{sha}.img"  # type: ignore[index]
     assert hashlib.sha256(blob.read_bytes()).hexdigest() == sha  # named by its content
     theirs = bob.load("pic")[0]
@@ -123,4 +129,6 @@ def test_migrate_copies_a_home_into_postgresql(
     monkeypatch.setenv("WJNB_LEDGER_URL", target)
     table = wjnb.experiments(home=str(tmp_path / "elsewhere"))
     assert list(table["name"]) == ["fox"] and int(table["artworks"].iloc[0]) == 2
-    assert "s3cret" not in repr(Ledger(tmp_path / "elsewhere"))
+    ledger = Ledger(tmp_path / "elsewhere")
+    assert "s3cret" not in repr(ledger) and "s3cret" not in ledger.where
+    ledger.close()
