@@ -243,8 +243,10 @@ class Tracker:
         wujie = _most_due(self._wujie_pending, horizon, cap)
         mj = _most_due(self._mj_pending, horizon, cap)
         if self.leases is not None:  # kernels sharing a ledger poll each job once between them
+            # Claim first, then read: a job whose owner wrote its end and let go in between
+            # is seen ended here, never polled a second time.
             mine = self.leases.claim(wujie + mj)
-            await self._follow([k for k in wujie + mj if k not in mine], now)
+            mine -= await self._follow(wujie + mj, now)
             wujie = [k for k in wujie if k in mine]
             mj = [k for k in mj if k in mine]
         polls = [
@@ -257,31 +259,31 @@ class Tracker:
         ]
         await asyncio.gather(*polls)
 
-    async def _follow(self, keys: list[str], now: float) -> None:
-        """Take what another kernel's tracker wrote for keys it holds the lease of."""
+    async def _follow(self, keys: list[str], now: float) -> set[str]:
+        """Take what other kernels wrote to the shared ledger for these keys: the ones that
+        ended there finish here without a poll (returned), the others show their status."""
         if not keys or self.leases is None:
-            return
-        rows = {row.key: row for row in self.leases.rows(keys)}
-        for key in keys:
-            pending = self._wujie_pending if key in self._wujie_pending else self._mj_pending
-            entry = pending.get(key)
+            return set()
+        ended: set[str] = set()
+        for row in self.leases.rows(keys):
+            pending = self._wujie_pending if row.key in self._wujie_pending else self._mj_pending
+            entry = pending.get(row.key)
             if entry is None:
                 continue
-            entry.due = now + self._interval(entry.job, entry)
-            row = rows.get(key)
-            if row is None:
-                continue
             job = entry.job
+            entry.due = now + self._interval(job, entry)  # a poll (if it is ours) sets it anew
             if isinstance(job, MjTask):
                 changed = bool(row.raw) and job._apply_task(WireMjTask.from_dict(row.raw or {}))
             else:
                 changed = job._follow(row.record, row.raw if row.done else None)
             if row.done and job.done:
-                pending.pop(key, None)
+                ended.add(row.key)
+                pending.pop(row.key, None)
                 self._on_change([job])
                 await self._on_finish(job, row.raw)
             elif changed:
                 self._on_change([job])
+        return ended
 
     def _batches(self, pending: dict[str, _Entry], keys: list[str]) -> list[list[str]]:
         """Keys in batches; a key whose polls have failed goes alone, so one unreadable

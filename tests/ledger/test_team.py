@@ -132,3 +132,37 @@ def test_migrate_copies_a_home_into_postgresql(
     ledger = Ledger(tmp_path / "elsewhere")
     assert "s3cret" not in repr(ledger) and "s3cret" not in ledger.where
     ledger.close()
+
+
+class _PollLog:
+    """Wraps a client's Wujie routes to note which keys its tracker polls."""
+
+    def __init__(self, api: Any) -> None:
+        self._api = api
+        self.keys: set[str] = set()
+
+    async def generating_info(self, keys: list[str]) -> Any:
+        self.keys.update(keys)
+        return await self._api.generating_info(keys)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._api, name)
+
+
+def test_each_job_is_polled_by_one_kernel_and_both_see_it_end(
+    team: Callable[..., wjnb.Client], sandbox: Any
+) -> None:
+    alice, bob = team(sandbox, "alice", callbacks=False), team(sandbox, "bob", callbacks=False)
+    logs = []
+    for client in (alice, bob):
+        log = _PollLog(client.runner.tracker._wujie)
+        client.runner.tracker._wujie = log
+        logs.append(log)
+    mine = alice.sweep("a windmill", grid=GRID, experiment="polls", width=256, height=256)
+    theirs = bob.load("polls")
+    mine.wait(timeout=120)
+    theirs.wait(timeout=120)
+    keys = {j.key for j in mine}
+    assert all(j.done and j.status_name == "success" for j in [*mine, *theirs])
+    assert logs[0].keys | logs[1].keys == keys  # every job was polled...
+    assert logs[0].keys & logs[1].keys == set()  # ...by one kernel only
