@@ -83,6 +83,11 @@ def test_a_named_budget_holds_across_clients(
     assert second.stopped_reason and "shared budget 'team' reached" in second.stopped_reason
     status = observer(tmp_path, ledger_url).budgets.status("team")
     assert status == {"cap": 20, "held": 0, "settled": 20, "free": 0}
+    elsewhere = str(tmp_path / ("observer" if ledger_url else "home"))  # any member's view
+    table = wjnb.experiments(home=elsewhere).set_index("name")
+    assert table.loc[["kite-a", "kite-b"], "credits"].tolist() == [16, 4]
+    both = wjnb.compare("kite-a", "kite-b", home=elsewhere)
+    assert both.groupby("experiment", observed=True).size().to_dict() == {"kite-a": 8, "kite-b": 2}
 
 
 def test_a_shared_image_folder_is_filled_once_and_refilled_when_a_picture_is_missing(
