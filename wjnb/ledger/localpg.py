@@ -67,8 +67,9 @@ class LocalPostgres:
                 "--no-instructions",
             )  # fmt: skip
             self.start()
-        except (OSError, KeyError, subprocess.CalledProcessError) as exc:
-            log = self._log_tail()
+        except (OSError, KeyError, subprocess.SubprocessError) as exc:
+            said = getattr(exc, "stderr", None) or b""
+            log = said.decode(errors="replace")[-1000:] + self._log_tail()
             self.stop()
             raise LedgerError(f"the local PostgreSQL did not start: {exc}\n{log}") from None
 
