@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit notebooks browser bench install chromium emoji-font postgresql clean
+.PHONY: demo test lint typecheck unit notebooks browser bench install chromium emoji-font postgresql mlflow-server clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ demo: $(STAMP)
 		$${WJNB_DEMO_ARGS:-}
 
 ## Everything CI checks: lint, types, unit + sandbox + browser tests, notebooks.
-test: $(STAMP) chromium emoji-font postgresql lint typecheck
+test: $(STAMP) chromium emoji-font postgresql mlflow-server lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -47,8 +47,20 @@ emoji-font:
 postgresql:
 	scripts/ensure-postgresql
 
+## The MLflow tracking server the export tests start, in its own environment: the full
+## `mlflow` package pins pyarrow and brings scikit-learn, Flask...; wjnb itself needs only
+## the client (`wjnb[mlflow]` is mlflow-skinny).
+MLFLOW_VENV := .venv-mlflow
+MLFLOW_STAMP := $(MLFLOW_VENV)/.installed-3.17.2
+$(MLFLOW_STAMP):
+	test -x $(MLFLOW_VENV)/bin/python || $(PYTHON) -m venv $(MLFLOW_VENV)
+	$(MLFLOW_VENV)/bin/python -m pip install -q "mlflow==3.17.2"
+	touch $(MLFLOW_STAMP)
+
+mlflow-server: $(MLFLOW_STAMP)
+
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .wjnb .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(MLFLOW_VENV) .wjnb .pytest_cache .mypy_cache .ruff_cache test-artifacts

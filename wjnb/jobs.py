@@ -8,6 +8,7 @@ with ``observe`` and never own state.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +33,7 @@ from .models import MjTask as WireMjTask
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .export.mlflow import MlflowExport
     from .runner import Runner
 
 log = logging.getLogger("wjnb.jobs")
@@ -566,6 +568,20 @@ class JobSet(Sequence[AnyJob]):
         from .frame import to_dataframe
 
         return to_dataframe(self.records(), axes=list(self.axes))
+
+    def to_mlflow(
+        self, *, experiment: str | None = None, tracking_uri: str | None = None
+    ) -> MlflowExport:
+        """Log the finished jobs to MLflow: one run per artwork under a parent run, idempotent."""
+        from .export.mlflow import to_mlflow
+
+        return to_mlflow(self, experiment=experiment, tracking_uri=tracking_uri)
+
+    def to_dataset(self, path: str | os.PathLike[str], *, metadata: str = "jsonl") -> Any:
+        """Write the pictures as a Hugging Face imagefolder at ``path``; returns the Dataset."""
+        from .export.dataset import to_dataset
+
+        return to_dataset(self, path, metadata=metadata)
 
     def gallery(self) -> Any:
         """A live, paginated gallery widget of the jobs' cards."""

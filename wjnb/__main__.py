@@ -1,0 +1,5 @@
+"""``python -m wjnb``: the ``wjnb`` command."""
+
+from wjnb.cli import main
+
+raise SystemExit(main())
