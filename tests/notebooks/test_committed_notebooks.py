@@ -22,13 +22,14 @@ EXPECTED = [
     "05-avatar-camera.ipynb",
     "06-resilience.ipynb",
     "07-team.ipynb",
+    "08-export.ipynb",
 ]
 
 PATHS = notebook_paths()
 DEMO_CREDENTIALS = demo_credentials(0)
 
 
-def test_the_seven_demos_are_there() -> None:
+def test_the_demos_are_there() -> None:
     assert [p.name for p in PATHS] == EXPECTED
 
 
