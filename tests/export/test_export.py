@@ -86,6 +86,8 @@ def test_mlflow_export_twice_creates_36_runs_once(
         assert row["metrics.power_consumption"] == rec["power_consumption"]
         assert row["tags.gpu_type"] == rec["gpu_type"] and row["tags.status_name"] == "success"
         assert row["tags.wjnb.axes"] == "cfg,steps,seed"
+        texts = " ".join(str(v) for k, v in row.items() if k.startswith(("params.", "tags.")))
+        assert "/cb/" not in texts and "notify" not in texts  # callback secrets stay home
     parent = runs[runs["run_id"] == first.parent_run_id].iloc[0]
     assert parent["params.grid.cfg"] == "[4, 7, 10]" and parent["metrics.artworks"] == 36
     assert parent["metrics.credits"] == sweep.cost > 0
@@ -133,6 +135,18 @@ def test_dataset_leaves_out_jobs_without_a_picture(client: wjnb.Client, tmp_path
     assert sorted(p.name for p in (tmp_path / "ds").glob("*.png")) == sorted(
         f"{j.key}.png" for j in jobs[:2]
     )
+
+
+def test_dataset_keeps_midjourney_lineage(client: wjnb.Client, tmp_path: Path) -> None:
+    grid = client.mj.imagine("a paper boat --v 6.1").wait(60)
+    upscale = grid.press("U2").wait(60)
+    ds = wjnb.JobSet(client.runner, [grid, upscale]).to_dataset(tmp_path / "mj")
+    rows = {row["key"]: row for row in ds}
+    assert set(rows) == {grid.id, upscale.id}
+    assert rows[upscale.id]["parent_key"] == grid.id and rows[grid.id]["parent_key"] is None
+    assert rows[upscale.id]["backend"] == "mj"
+    metadata = (tmp_path / "mj" / "metadata.jsonl").read_text()
+    assert "/cb/" not in metadata and "notify" not in metadata  # callback secrets stay home
 
 
 @pytest.mark.parametrize(
