@@ -20,7 +20,7 @@ import math
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,17 +84,16 @@ def to_mlflow(
     name = experiment or jobs.experiment or "wjnb"
     found = client.get_experiment_by_name(name)
     experiment_id = found.experiment_id if found else client.create_experiment(name)
-    items = collect(jobs)
     set_id = _set_id(jobs)
     parent = _parent_run(client, experiment_id, set_id, jobs)
     runs = _children(client, experiment_id, parent)
-    new = [item for item in items if item.key not in runs]
+    new = collect(job for job in jobs if job.key not in runs)  # only these pictures are read
     with tempfile.TemporaryDirectory(prefix="wjnb-mlflow-") as tmp:
         with ThreadPoolExecutor(_THREADS) as pool:  # a run is a few small requests: overlap them
             made = list(
                 pool.map(lambda i: _log_child(client, experiment_id, parent, set_id, i, tmp), new)
             )
-        _update_parent(client, parent, jobs, items, Path(tmp))
+        _update_parent(client, parent, jobs, Path(tmp) if new else None)
     with contextlib.redirect_stdout(io.StringIO()):  # MLflow prints two links per ended run
         for item, run_id in zip(new, made, strict=True):  # ended last: a RUNNING run is redone
             client.set_terminated(run_id, _run_status(item.record), end_time=_end(item))
@@ -180,20 +179,19 @@ def _log_child(
     return run_id
 
 
-def _update_parent(
-    client: Any, parent: str, jobs: JobSet, items: Sequence[Item], tmp: Path
-) -> None:
-    """The set's totals (logged when they changed) and its labelled grid PNG."""
+def _update_parent(client: Any, parent: str, jobs: JobSet, tmp: Path | None) -> None:
+    """The set's totals (logged when they changed) and, given a folder, its grid PNG."""
+    done = [j for j in jobs if j.done]
     totals = {
         "artworks": float(len(jobs)),
-        "exported": float(len(items)),
-        "succeeded": float(sum(1 for i in items if i.record.get("status_name") == "success")),
+        "finished": float(len(done)),
+        "succeeded": float(sum(1 for j in done if j.status_name == "success")),
         "credits": float(jobs.cost),
     }
     known = client.get_run(parent).data.metrics
     _log(client, parent, metrics={k: v for k, v in totals.items() if known.get(k) != v})
-    grid = _grid_png(jobs)
-    if grid is not None:
+    grid = _grid_png(jobs) if tmp is not None else None
+    if tmp is not None and grid is not None:
         _artifact(client, parent, tmp / "grid.png", grid, folder=None)
 
 
