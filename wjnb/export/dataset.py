@@ -41,10 +41,11 @@ def write(jobs: JobSet, folder: Path, metadata: str = "jsonl") -> Path:
     """The imagefolder on disk (no ``datasets`` needed); an older metadata file is replaced."""
     from ..frame import to_dataframe
 
-    items = [i for i in collect(jobs) if i.picture is not None]
+    pictures = [(i, i.picture) for i in collect(jobs) if i.picture is not None]
     folder.mkdir(parents=True, exist_ok=True)
-    for item in items:
-        (folder / f"{item.key}{item.suffix}").write_bytes(item.picture or b"")
+    for item, data in pictures:
+        (folder / f"{item.key}{item.suffix}").write_bytes(data)
+    items = [item for item, _ in pictures]
     df = to_dataframe([i.record for i in items], axes=list(jobs.axes))
     lineage = pd.DataFrame([dict(i.lineage) for i in items], columns=["request_id", "parent_key"])
     df = pd.concat([pd.DataFrame({"file_name": [i.file_name for i in items]}), df, lineage], axis=1)
