@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import os
-import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -209,11 +208,10 @@ _sandbox: Any = None
 
 
 def default_sandbox(reason: str) -> Any:
-    """The process-wide embedded sandbox, started on first use (announced once on stderr).
+    """The process-wide embedded sandbox, started on first use (announced once).
 
-    The notice is a plain line on stderr rather than a log record: whether a WARNING
-    shows depends on the user's logging setup, while knowing that requests go to a local
-    emulator (not the paid service) must never depend on it. Jupyter shows stderr.
+    The notice is an info line (``wjnb.notice``): a grey line in a notebook, where stderr
+    would show as a red error box, and an INFO record of the ``wjnb`` logger elsewhere.
     """
     global _sandbox
     with _sandbox_lock:
@@ -226,5 +224,7 @@ def default_sandbox(reason: str) -> Any:
             from . import sandbox as sandbox_module
 
             _sandbox = sandbox_module.start(speed=speed)
-            print(f"wjnb: using the embedded sandbox at {_sandbox.url} ({reason})", file=sys.stderr)
+            from .notice import announce
+
+            announce(f"wjnb: using the embedded sandbox at {_sandbox.url} ({reason})")
         return _sandbox

@@ -324,7 +324,8 @@ def thumbnail_table(
         cells = "".join(f"<td>{_escape(_cell_text(v))}</td>" for v in values)
         lines.append(f"<tr>{image}{cells}</tr>")
     more = len(df) - len(head)
-    note = f'<p class="wjnb-more">{more} more rows not shown</p>' if more > 0 else ""
+    rows = "row" if more == 1 else "rows"
+    note = f'<p class="wjnb-more">{more} more {rows} not shown</p>' if more > 0 else ""
     return f'<table class="wjnb-thumbs">{"".join(lines)}</table>{note}'
 
 

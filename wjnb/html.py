@@ -83,6 +83,11 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 job``, ``2 jobs``, ``1,200 credits``: a count with its noun in the right number."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def badge(text: str, tone: str) -> str:
     """A rounded status pill."""
     ink, bg = TONES.get(tone, TONES["gray"])
@@ -300,6 +305,25 @@ def job_html(job: Job, thumb: bytes | None = None, *, width: int = 220) -> str:
     return _frame(picture, badges(job) + job_details_html(job) + _key_line(job.key), width)
 
 
+def form_html(title: str, badges: str, fields: Sequence[tuple[str, str]]) -> str:
+    """A form as filled in now, for static viewers: title and badges (HTML), then each
+    field's label over its value (both escaped here)."""
+    cells = "".join(
+        f'<div style="display:inline-block;vertical-align:top;margin:0 18px 8px 0">'
+        f'<div style="font:600 12px {FONT};color:#374151">{esc(label)}</div>'
+        f'<div style="font:13px {FONT};color:#111827;white-space:pre-wrap">{esc(value)}</div>'
+        "</div>"
+        for label, value in fields
+    )
+    return (
+        f'<div style="max-width:980px;box-sizing:border-box;padding:14px 18px 8px;'
+        f"margin-bottom:12px;background:#fbfbfc;border:1px solid #e5e7eb;border-radius:12px;"
+        f'font-family:{FONT}">'
+        f'<div style="margin-bottom:8px"><span style="font:700 16px {FONT};color:#111827;'
+        f'margin-right:8px">{esc(title)}</span>{badges}</div>{cells}</div>'
+    )
+
+
 def jobset_html(
     jobs: JobSet | Sequence[Job | MjTask], *, limit: int = 24, cards: Sequence[str] | None = None
 ) -> str:
@@ -314,7 +338,7 @@ def jobset_html(
     head = (
         f'<div style="font:600 13px {FONT};color:#111827;margin:2px 0 8px">'
         + (f"{esc(title)} · " if title else "")
-        + f"{len(items)} jobs · {done} done"
+        + f"{plural(len(items), 'job')} · {done:,} done"
         + (f" · {failed} failed" if failed else "")
         + "</div>"
     )

@@ -487,7 +487,8 @@ class JobSet(Sequence[AnyJob]):
     def __repr__(self) -> str:
         done = sum(j.done for j in self._jobs)
         name = f" {self.experiment!r}" if self.experiment else ""
-        return f"<JobSet{name} {len(self._jobs)} jobs, {done} done>"
+        count = len(self._jobs)
+        return f"<JobSet{name} {count} job{'' if count == 1 else 's'}, {done} done>"
 
     @overload
     def __getitem__(self, index: int) -> AnyJob: ...

@@ -40,7 +40,7 @@ from .errors import (
     WjnbError,
 )
 from .images import ImageStore
-from .jobs import Job, JobSet, MjTask
+from .jobs import Job, JobSet, MjTask, _call_observers
 from .ledger import Ledger, RequestRow, Reservation
 from .ledger.tracking import TrackerLeases
 from .models import CreateResult, MjSubmitCode, PriceInfo, WujieCallback
@@ -119,6 +119,7 @@ class Runner:
         self._in_flight: set[str] = set()
         self._early: set[str] = set()
         self._last_submit = 0.0
+        self._activity: list[Callable[[Job | MjTask], None]] = []
 
     def __repr__(self) -> str:
         return f"<Runner home={str(self.ledger.home)!r} tracking={self.tracker.pending}>"
@@ -167,6 +168,18 @@ class Runner:
 
     # ------------------------------------------------------------------ observers
 
+    def observe(self, fn: Callable[[Job | MjTask], None]) -> Callable[[], None]:
+        """Call ``fn(job)`` whenever any job of this client starts being tracked or finishes
+        (what moves the credit balance); returns the function that unsubscribes."""
+        self._activity.append(fn)
+        return lambda: self._activity.remove(fn) if fn in self._activity else None
+
+    def _track(self, jobs: list[Job | MjTask]) -> None:
+        """Track ``jobs`` until they finish, and tell the activity observers."""
+        self.tracker.add(jobs)
+        for job in jobs:
+            _call_observers(self._activity, job)
+
     def _changed(self, jobs: list[Job | MjTask]) -> None:
         updates = [(j.key, j.record, j.done, None) for j in jobs if not j.done]
         self.ledger.update_jobs(updates)
@@ -177,6 +190,7 @@ class Runner:
         """Persist the final record (and raw reply), then fetch the picture in the background."""
         self.ledger.update_jobs([(job.key, job.record, True, raw)])
         self.leases.release([job.key])
+        _call_observers(self._activity, job)
         if self.prefetch and job.picture_url:
             self.tracker.spawn(self._prefetch(job))
         else:
@@ -462,7 +476,7 @@ class Runner:
         new = [self._job(row, key) for key in keys]
         self.ledger.record_accepted(row.id, result.to_dict(), [(j.key, j.record) for j in new])
         jobs._add(new)
-        self.tracker.add(list(new))
+        self._track(list(new))
         for job in new:  # callbacks that beat the create's own reply
             if job.key in self._early:
                 self._early.discard(job.key)
@@ -627,7 +641,7 @@ class Runner:
             job.task = WireMjTask.from_dict(
                 {"id": task_id, "status": "MODAL", **(reply.properties or {})}
             )
-        self.tracker.add([job])
+        self._track([job])
         return job
 
     async def _find_mj_by_state(self, request_id: str) -> Any:
@@ -695,7 +709,7 @@ class Runner:
         jobs = entry[2] if entry else self._sets.get(row.experiment or "")
         if jobs is not None:
             jobs._add([job])
-        self.tracker.add([job])
+        self._track([job])
         log.info("reconciled %s to request %s through its callback", key, request_id)
         return True
 
@@ -761,7 +775,7 @@ class Runner:
                 job._set_done()
             restored.append(job)
         jobs._add(restored)
-        self.tracker.add([j for j in restored if not j.done])
+        self._track([j for j in restored if not j.done])
         for item in restored:
             if item.done and not item._settled.is_set():
                 if self.prefetch and item.picture_url:

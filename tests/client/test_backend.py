@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,15 +28,18 @@ def no_default_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_no_credentials_means_the_sandbox_announced_once(
-    no_default_sandbox: None, capsys: pytest.CaptureFixture[str]
+    no_default_sandbox: None, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    with Client() as first, Client() as second:
+    """Outside a notebook the notice is one INFO record of the ``wjnb`` logger, not stderr."""
+    with caplog.at_level(logging.INFO, logger="wjnb"), Client() as first, Client() as second:
         assert first.backend == second.backend == "sandbox"
         assert first.sandbox is second.sandbox is not None
         assert first.wujie.balance().balance is not None
-    err = capsys.readouterr().err
-    assert err.count("wjnb: using the embedded sandbox") == 1
-    assert first.sandbox.url in err and "no WJNB_* credentials" in err
+    notices = [r for r in caplog.records if "using the embedded sandbox" in r.getMessage()]
+    assert [r.levelno for r in notices] == [logging.INFO]
+    assert first.sandbox.url in notices[0].getMessage()
+    assert "no WJNB_* credentials" in notices[0].getMessage()
+    assert "embedded sandbox" not in capsys.readouterr().err
 
 
 def test_backend_sandbox_wins_over_credentials(

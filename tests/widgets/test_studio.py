@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from html import escape as html_escape
 from typing import Any
 
 import wjnb
 import wjnb.sandbox
+from wjnb import html
 from wjnb.widgets import Studio
 from wjnb.widgets.style import shown as visible
 
@@ -52,11 +54,11 @@ def test_cost_estimate_is_debounced(
     priced = fresh_sandbox.counters()["requests"].get("POST /ai/price_info", 0)
     assert 1 <= priced <= 2  # five edits within the debounce: one estimate (two on a slow box)
     expected = fresh_client.wujie.price_info("a lighthouse at dusk", **studio.params()).total
-    assert f"<b>{expected:,}</b> credits" in studio.cost.value
+    assert f"<b>{expected:,} credits</b>" in studio.cost.value
     studio.num.value = 4
     until(
         lambda: (
-            f"<b>{fresh_client.wujie.price_info('x', **studio.params()).total:,}</b>"
+            f"<b>{fresh_client.wujie.price_info('x', **studio.params()).total:,} credits</b>"
             in studio.cost.value
         ),
         studio,
@@ -186,4 +188,48 @@ def test_submitting_twice_quickly_sends_once(
     assert jobs is not None and len(studio.jobs) == 1 == len(studio.gallery.cards)
     assert not studio.submit_button.disabled
     studio.jobs[0].wait(30)
+    studio.close()
+
+
+def test_balance_follows_jobs_made_outside_the_studio(
+    fresh_sandbox: wjnb.sandbox.Sandbox, fresh_client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    """A job made in another cell moves the badge too; a one-credit balance is singular."""
+    fresh_sandbox.set_balance(1)
+    studio = Studio(fresh_client)
+    until(lambda: ">1 credit<" in studio.balance.value, studio)
+    fresh_sandbox.set_balance(500)
+    jobs = fresh_client.generate("a lighthouse at dusk", num=2)  # not through the Studio
+    jobs.wait(30)
+    left = fresh_client.wujie.balance().balance
+    assert left is not None and left < 500
+    until(lambda: f">{left:,} credits<" in studio.balance.value, studio)
+    asked = fresh_sandbox.counters()["requests"].get("GET /account/availableIntegralBalance", 0)
+    assert asked <= 1 + 2 * 4  # folded: never more than one read per job event
+    studio.close()
+
+
+def test_static_view_shows_the_form_and_its_pictures(
+    client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    """What GitHub or nbviewer show: the form's current values over the gallery's thumbnails."""
+    studio = Studio(client)
+    assert "wjnb Studio" in studio.static_html() and "0 jobs" in studio.static_html()
+    studio.prompt.value = "a <red> bicycle & a blue wall"
+    studio.seed.value = "11"
+    studio.steps.value = 24
+    sent(studio, until)
+    studio.jobs[0].wait(30)
+    page = studio.static_html()
+    assert "a &lt;red&gt; bicycle &amp; a blue wall" in page and "<red>" not in page
+    for label, value in studio.form_values():
+        assert html_escape(label) in page and html_escape(value) in page
+    assert ("Seed", "11") in studio.form_values() and ("Steps", "24") in studio.form_values()
+    assert ("Model", "General v5.0") in studio.form_values()
+    assert "1 job · 1 done" in page and page.count("data:image/jpeg;base64,") == 1
+    one = client.generate("a pear", num=1)
+    assert repr(one).endswith(" 1 job, 0 done>") and "1 jobs" not in html.jobset_html(one)
+    one.wait(30)
+    bundle = studio._repr_mimebundle_()
+    assert bundle is not None and bundle["text/html"].count("<img") == 1
     studio.close()

@@ -85,7 +85,7 @@ class Gallery(View):
             self.title.value = (
                 f'<span style="font:600 13px {html.FONT};color:#111827">'
                 + (f"{html.esc(name)} · " if name else "")
-                + f"{total:,} job{'s' if total != 1 else ''}</span>"
+                + f"{html.plural(total, 'job')}</span>"
             )
             end = start + len(visible)
             self.page_label.value = (

@@ -95,6 +95,8 @@ class Studio(View):
         self._wanted: dict[str, Any] = {}  # size/sampler to select once a model's menu loads
         self._timer: threading.Timer | None = None
         self._estimate_seq = 0
+        self._balance_asked = False  # a balance request is on its way
+        self._balance_again = False  # ...and another was wanted meanwhile
         self.sending: Future[JobSet | None] | None = None
 
         full = widgets.Layout(width="100%")
@@ -175,6 +177,8 @@ class Studio(View):
         ):
             w.observe(lambda _: self._schedule_estimate(), "value")
         self._load_models()
+        # Any job of this client (made here or in another cell) moves the balance.
+        self._watch(client.runner.observe(lambda _: self.refresh_balance()))
         self.refresh_balance()
 
     def _field(
@@ -325,18 +329,12 @@ class Studio(View):
         else:
             self.jobs[0:0] = list(jobs)
             self.gallery.show_page(0)
-            for job in jobs:
-                self._watch(job.observe(self._job_changed))
         finally:
             with self._lock:  # a click sees either "sending" or a finished submission
                 self.submit_button.description = "Generate"
                 self.submit_button.disabled = False
                 if sending is not None:
                     sending.set_result(jobs)
-            self.refresh_balance()
-
-    def _job_changed(self, job: Job) -> None:
-        if job.done:
             self.refresh_balance()
 
     # ------------------------------------------------------------------ estimate and balance
@@ -364,23 +362,39 @@ class Studio(View):
             if seq == self._estimate_seq:
                 self.cost.value = (
                     f'<span style="font:13px {html.FONT};color:#374151">'
-                    f"≈ <b>{price.total:,}</b> credits</span>"
+                    f"≈ <b>{html.plural(price.total, 'credit')}</b></span>"
                 )
                 self.clear_errors()
 
         self._run(self.client.aio.wujie.price_info(prompt, **self.params()), done, seq=seq)
 
     def refresh_balance(self) -> None:
-        """Fetch the credit balance (never blocks; shown when it arrives)."""
+        """Fetch the credit balance (never blocks; shown when it arrives).
 
-        def done(balance: Any) -> None:
-            value = balance.balance
+        Asks made while a request is on its way fold into one more request after it, so a
+        sweep of a hundred jobs costs a few balance reads, not a hundred.
+        """
+        with self._lock:
+            if self._balance_asked:
+                self._balance_again = True
+                return
+            self._balance_asked = True
+        self.client.submit(self.client.aio.wujie.balance()).add_done_callback(self._got_balance)
+
+    def _got_balance(self, answer: Future[Any]) -> None:
+        try:
+            value = answer.result().balance
             tone = "red" if not value else "slate"
             self.balance.value = html.badge(
-                f"{value:,} credits" if value is not None else "balance unknown", tone
+                html.plural(value, "credit") if value is not None else "balance unknown", tone
             )
-
-        self._run(self.client.aio.wujie.balance(), done, quiet=True)
+        except WjnbError:
+            pass  # the badge keeps its last value; the next job's change asks again
+        finally:
+            with self._lock:
+                again, self._balance_asked, self._balance_again = self._balance_again, False, False
+            if again:
+                self.refresh_balance()
 
     def _run(
         self,
@@ -388,7 +402,6 @@ class Studio(View):
         then: Callable[[Any], None],
         *,
         seq: int | None = None,
-        quiet: bool = False,
     ) -> None:
         """Run ``coro`` on the client's loop; ``then(result)`` there, errors shown inline."""
 
@@ -398,8 +411,7 @@ class Studio(View):
             try:
                 result = fut.result()
             except WjnbError as exc:
-                if not quiet:
-                    self.show_error(exc)
+                self.show_error(exc)
                 return
             then(result)
 
@@ -434,9 +446,25 @@ class Studio(View):
             show(error, False)
         self.message.value = ""
 
+    def form_values(self) -> list[tuple[str, str]]:
+        """Each field's label and the value it shows now (menus by their labels)."""
+        return [
+            ("Prompt", self.prompt.value or "—"),
+            ("Negative prompt", self.uc_prompt.value or "—"),
+            ("Model", self.model.label or "—"),
+            ("Size", self.size.label or "—"),
+            ("Sampler", self.sampler.label or "—"),
+            ("Images", str(self.num.value)),
+            ("Steps", str(self.steps.value)),
+            ("CFG scale", f"{self.cfg.value:g}"),
+            ("Seed", self.seed.value.strip() or "random"),
+        ]
+
     def static_html(self) -> str:
-        """Static viewers see the gallery's visible cards."""
-        return self.gallery.static_html()
+        """Static viewers see the form as it is filled now, over the gallery's visible cards."""
+        badges = html.badge(self.client.backend, "gray") + self.balance.value
+        form = html.form_html("wjnb Studio", badges, self.form_values())
+        return form + self.gallery.static_html()
 
     def close(self) -> None:
         if self._timer is not None:
