@@ -1,7 +1,8 @@
-"""Browser-test harness: a private JupyterLab on 127.0.0.1 driven by headless Chromium.
+"""Browser-test harness: a private JupyterLab, Notebook 7 or Voilà on 127.0.0.1 driven by
+headless Chromium.
 
-Each test gets a fresh JupyterLab (own root, settings, runtime and ``WJNB_HOME`` in a tmp
-dir, a random token) and a Playwright page on Debian's Chromium. Missing Chromium fails
+Each test gets a fresh server (own root, settings, runtime and ``WJNB_HOME`` in a tmp dir, a
+random token) and a Playwright page on Debian's Chromium. Missing Chromium fails
 the test: browser tests never skip. Every process started here is stopped by its own
 process group at teardown.
 """
@@ -67,51 +68,63 @@ def stop_group(proc: subprocess.Popen[Any]) -> None:
         pass
 
 
-class Lab:
-    """A running JupyterLab server with a root directory for notebooks."""
+#: The front ends a ``Lab`` can be: the server module, its own options, a notebook's path.
+FRONT_ENDS = {
+    "lab": (
+        "jupyterlab",
+        ["--LabApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly"],
+        "lab/tree",
+    ),
+    "notebook": ("notebook", ["--JupyterNotebookApp.expose_app_in_browser=True"], "notebooks"),
+}
 
-    def __init__(self, root: Path, env: dict[str, str], log: Path) -> None:
+
+def wait_ready(proc: subprocess.Popen[Any], url: str, log: Path, timeout: float = 60) -> None:
+    """Wait until the server ``proc`` answers ``url`` with 200 (fail if it exits first)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[2]} exited:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{proc.args[2]} not ready after {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+class Lab:
+    """A running JupyterLab (or Notebook 7: ``front_end="notebook"``) with a notebook root."""
+
+    def __init__(self, root: Path, env: dict[str, str], log: Path, front_end: str = "lab") -> None:
         self.root = root
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self._log = log.open("wb")
+        module, options, self._path = FRONT_ENDS[front_end]
         cmd = [
             sys.executable,
             "-m",
-            "jupyterlab",
+            module,
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={self.port}",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.extension_manager=readonly",
+            *options,
             "--ServerApp.terminals_enabled=False",
             "--allow-root",
         ]
         self.proc = subprocess.Popen(
             cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        self._wait_ready(log)
-
-    def _wait_ready(self, log: Path, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        url = f"http://127.0.0.1:{self.port}/api/status?token={self.token}"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"jupyter lab not ready after {timeout} s:\n{log.read_text()[-3000:]}")
+        wait_ready(self.proc, f"http://127.0.0.1:{self.port}/api/status?token={self.token}", log)
 
     def url(self, notebook: str) -> str:
-        """The address that opens ``notebook`` in JupyterLab."""
-        return f"http://127.0.0.1:{self.port}/lab/tree/{notebook}?token={self.token}"
+        """The address that opens ``notebook`` in this front end."""
+        return f"http://127.0.0.1:{self.port}/{self._path}/{notebook}?token={self.token}"
 
     def write_notebook(self, name: str, cells: list[str]) -> str:
         """Create a notebook of code cells (python3 kernel) in the root; returns its name."""
@@ -124,6 +137,42 @@ class Lab:
         nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
         nbformat.write(nb, self.root / name)
         return name
+
+    def stop(self) -> None:
+        stop_group(self.proc)
+        self._log.close()
+
+
+class Voila:
+    """Voilà serving one notebook as an app page (its own kernel per page load)."""
+
+    def __init__(self, notebook: Path, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self._log = log.open("wb")
+        cmd = [
+            sys.executable, "-m", "voila", notebook.name, "--no-browser",
+            "--Voila.ip=127.0.0.1", f"--port={self.port}", "--Voila.port_retries=0",
+            f"--token={self.token}", "--show_tracebacks=True",
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=notebook.parent,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        # A static file: asking for the page itself would already run the notebook.
+        wait_ready(self.proc, f"{self.url}/voila/static/voila.js", log)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def page_url(self) -> str:
+        """The app page (each load starts a kernel and runs the notebook)."""
+        return f"{self.url}/?token={self.token}"
 
     def stop(self) -> None:
         stop_group(self.proc)
@@ -145,12 +194,12 @@ class NotebookPage:
             " === 'idle'",
             timeout=60_000,
         )
-        # The notebook gets the whole width: fold the side panels away.
+        # The notebook gets the whole width: fold JupyterLab's side panels away.
         page.evaluate(
             """() => {
                 const shell = window.jupyterapp.shell;
-                if (!shell.leftCollapsed) { shell.collapseLeft(); }
-                if (!shell.rightCollapsed) { shell.collapseRight(); }
+                if (shell.collapseLeft && !shell.leftCollapsed) { shell.collapseLeft(); }
+                if (shell.collapseRight && !shell.rightCollapsed) { shell.collapseRight(); }
             }"""
         )
 
@@ -189,14 +238,19 @@ class NotebookPage:
 
     def screenshot(self, name: str, locator: Any | None = None) -> Path:
         """Save a PNG under ``test-artifacts/`` (of ``locator`` when given)."""
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / name
-        self.page.mouse.move(0, 0)  # no hover or focus ring in the picture
-        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        if locator is not None:  # wholly inside the notebook's scrolled area
-            locator.evaluate("e => e.scrollIntoView({block: 'center'})")
-        (locator or self.page).screenshot(path=str(path))
-        return path
+        return screenshot(self.page, name, locator)
+
+
+def screenshot(page: Any, name: str, locator: Any | None = None) -> Path:
+    """Save a PNG of ``page`` (or of ``locator``) under ``test-artifacts/``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.mouse.move(0, 0)  # no hover or focus ring in the picture
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    if locator is not None:  # wholly inside the scrolled area
+        locator.evaluate("e => e.scrollIntoView({block: 'center'})")
+    (locator or page).screenshot(path=str(path))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -246,38 +300,68 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 @pytest.fixture
+def shoot(page: Any) -> Callable[[str, Any], Path]:
+    """``shoot(name, locator=None)``: a screenshot of the test's page into ``test-artifacts/``."""
+    return lambda name, locator=None: screenshot(page, name, locator)
+
+
+@pytest.fixture
 def open_notebook(page: Any) -> Callable[[Lab, str], NotebookPage]:
     """Open a notebook of a running Lab in the test's page, kernel started and idle."""
     return lambda lab, name: NotebookPage(page, lab, name)
 
 
 @pytest.fixture
-def start_lab(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Lab]]:
-    """Start a JupyterLab with extra environment (the sandbox's); stopped at teardown."""
+def start_lab(tmp_path: Path) -> Iterator[Callable[..., Lab]]:
+    """Start a JupyterLab (or Notebook 7) with extra environment (the sandbox's); stopped at
+    teardown."""
     labs: list[Lab] = []
 
-    def start(extra_env: dict[str, str]) -> Lab:
+    def start(extra_env: dict[str, str], front_end: str = "lab") -> Lab:
         root = tmp_path / "root"
-        settings = tmp_path / "lab-settings"
-        for name, value in LAB_SETTINGS.items():
-            path = settings / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(value))
         root.mkdir(exist_ok=True)
-        env = {
-            **os.environ,
-            "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
-            "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
-            "JUPYTERLAB_SETTINGS_DIR": str(settings),
-            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
-            "WJNB_HOME": str(tmp_path / "wjnb-home"),
-            "PYTHONUNBUFFERED": "1",
-            **extra_env,
-        }
-        lab = Lab(root, env, tmp_path / "jupyter.log")
+        lab = Lab(root, server_env(tmp_path, extra_env), tmp_path / "jupyter.log", front_end)
         labs.append(lab)
         return lab
 
     yield start
     for lab in labs:
         lab.stop()
+
+
+@pytest.fixture
+def start_voila(tmp_path: Path) -> Iterator[Callable[..., Voila]]:
+    """Serve a notebook with Voilà, with extra environment; stopped at teardown."""
+    servers: list[Voila] = []
+
+    def start(notebook: Path, extra_env: dict[str, str]) -> Voila:
+        root = tmp_path / "app"
+        root.mkdir(exist_ok=True)
+        copy = root / notebook.name
+        copy.write_bytes(notebook.read_bytes())
+        server = Voila(copy, server_env(tmp_path, extra_env), tmp_path / "voila.log")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def server_env(tmp_path: Path, extra_env: dict[str, str]) -> dict[str, str]:
+    """A Jupyter server's environment: private config, runtime, settings and ``WJNB_HOME``."""
+    settings = tmp_path / "lab-settings"
+    for name, value in LAB_SETTINGS.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+    return {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
+        "WJNB_HOME": str(tmp_path / "wjnb-home"),
+        "PYTHONUNBUFFERED": "1",
+        **extra_env,
+    }
