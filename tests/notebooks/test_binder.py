@@ -33,11 +33,13 @@ def _run(cmd: list[str], *, timeout: float, **kwargs: Any) -> subprocess.Complet
 
 
 def test_binder_files_are_there_and_executable() -> None:
-    for name in ("requirements.txt", "postBuild", "start", "runtime.txt"):
+    for name in ("requirements.txt", "apt.txt", "postBuild", "start", "runtime.txt"):
         assert (BINDER / name).is_file(), f"binder/{name} is missing"
     for name in ("postBuild", "start"):
         assert os.access(BINDER / name, os.X_OK), f"binder/{name} is not executable"
     assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
+    apt = (BINDER / "apt.txt").read_text().split()
+    assert "fonts-noto-color-emoji" in apt, "Binder's image has no emoji font"
 
 
 def test_requirements_cover_the_demo_extra() -> None:
