@@ -72,6 +72,8 @@ def test_outputs_are_saved_in_order_without_errors(path: Path) -> None:
     for cell in cells:
         for output in cell.get("outputs", []):
             assert output.output_type != "error", f"{path.name}: error saved in\n{cell.source}"
+            stderr = output.output_type == "stream" and output.name == "stderr"
+            assert not (stderr and "embedded sandbox" in output.text), "the notice is an error box"
             data = output.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:
                 assert {"text/html", "text/plain"} & set(data), "a widget with no static view"
@@ -113,3 +115,11 @@ def test_readme_lists_every_notebook_and_its_images_exist() -> None:
 def _sources(path: Path) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
     return "\n".join("".join(c["source"]) for c in nb["cells"])
+
+
+def test_the_sandbox_notice_is_one_calm_line() -> None:
+    """Without credentials the first cell says which backend it uses: an info line, no stderr."""
+    first = code_cells(NOTEBOOKS / "01-quickstart.ipynb")[0]
+    (notice,) = [o for o in first.outputs if "embedded sandbox" in str(o.get("data", {}))]
+    assert notice.output_type == "display_data"
+    assert notice.data["text/plain"].count("\n") == 0 and "<div" in notice.data["text/html"]
