@@ -62,9 +62,9 @@ class Face:
                 self._took(data)
             self._picture_error = ""
         except (WjnbError, OSError) as exc:
-            self._picture_error = f"picture unavailable: {exc}"
-            with self._lock:
+            with self._lock:  # together: whoever sees the error may ask again at once
                 self._loading = False  # the job's next change tries again
+                self._picture_error = f"picture unavailable: {exc}"
         self._render()
 
     def _problems(self) -> str:
