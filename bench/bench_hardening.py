@@ -45,8 +45,8 @@ from wjnb.client import Client as RouteClient
 from wjnb.errors import InvalidArgument, WjnbError
 from wjnb.http import RetryPolicy
 from wjnb.images import check_url
+from wjnb.jobs.tracker import PollPolicy
 from wjnb.ledger import Ledger
-from wjnb.tracker import PollPolicy
 
 ROOT = Path(__file__).resolve().parents[1]
 POLL = PollPolicy(

@@ -17,9 +17,11 @@ from typing import Any
 
 import wjnb
 import wjnb.sandbox
-from wjnb.jobs import Job
+from wjnb.jobs import Job, PollPolicy
+from wjnb.jobs.kind import Reading
+from wjnb.jobs.kinds import ArtworkKind
+from wjnb.jobs.tracker import Tracker
 from wjnb.models import ArtworkStatus, GeneratingInfo
-from wjnb.tracker import PollPolicy, Tracker
 
 ARTWORKS = 200
 SPEED = 4.0
@@ -107,8 +109,9 @@ def run_naive() -> dict[str, Any]:
     return {"reads": reads / len(keys), "latency": latencies, "elapsed": elapsed, "n": len(keys)}
 
 
-class _FakeWujie:
-    """Answers polls from memory (queued artworks), so only the tracker's own CPU is timed."""
+class _FakeArtworks(ArtworkKind):
+    """Artworks whose polls are answered from memory (queued), so only the tracker's own
+    CPU is timed."""
 
     def __init__(self) -> None:
         self.rows = {}
@@ -126,27 +129,28 @@ class _FakeWujie:
             "integral_cost_message": "积分扣除中,请稍后查询",
         }
 
-    async def generating_info(self, keys: list[str]) -> list[GeneratingInfo]:
-        return [GeneratingInfo.from_dict(self.row(k)) for k in keys]
+    async def poll(self, api: Any, keys: list[str]) -> list[Reading]:
+        return [self.read(k, GeneratingInfo.from_dict(self.row(k))) for k in keys]
 
 
 def tracker_cpu(pending: int = 10_000, cycles: int = 10) -> dict[str, float]:
     """CPU seconds per poll cycle of a tracker holding ``pending`` queued jobs."""
     policy = PollPolicy()
-    tracker = Tracker(_FakeWujie(), None, lambda jobs: None, _no_finish, policy=policy)
-    jobs = [Job(None, f"{i:032X}", {}, request_id="r") for i in range(pending)]  # type: ignore[arg-type]
+    kind = _FakeArtworks()
+    tracker = Tracker(None, lambda jobs: None, _no_finish, policy=policy)  # type: ignore[arg-type]
+    jobs = [Job(None, kind, f"{i:032X}", {}, request_id="r") for i in range(pending)]  # type: ignore[arg-type]
 
     async def measure() -> dict[str, float]:
         tracker.add(list(jobs))
         await tracker.stop()  # drive cycles by hand
         per_cycle = []
         for _ in range(cycles):
-            for entry in tracker._wujie_pending.values():
+            for entry in tracker.entries():
                 entry.due = 0.0
             t0 = time.process_time()
             await tracker._cycle(time.monotonic())
             per_cycle.append(time.process_time() - t0)
-        raw = [_FakeWujie().row(f"{i:032X}") for i in range(pending)]
+        raw = [kind.row(f"{i:032X}") for i in range(pending)]
         t0 = time.process_time()
         for row in raw:
             GeneratingInfo.from_dict(row)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors as errors
 from .client import AsyncClient as AsyncClient
+from .client import RoutesClient as RoutesClient
 from .config import Config as Config
 from .config import Secret as Secret
 from .errors import WjnbError as WjnbError
@@ -19,7 +20,9 @@ from .http import RetryPolicy as RetryPolicy
 from .jobclient import Client as Client
 from .jobs import Job as Job
 from .jobs import JobSet as JobSet
+from .jobs import Kind as Kind
 from .jobs import MjTask as MjTask
+from .jobs import PollPolicy as PollPolicy
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,8 +36,11 @@ __all__ = [
     "Config",
     "Job",
     "JobSet",
+    "Kind",
     "MjTask",
+    "PollPolicy",
     "RetryPolicy",
+    "RoutesClient",
     "Secret",
     "Studio",
     "WjnbError",

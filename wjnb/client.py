@@ -1,7 +1,7 @@
-"""The clients: ``AsyncClient`` (the core) and ``Client`` (the sync facade).
+"""The route clients: ``AsyncClient`` (the core) and ``RoutesClient`` (the sync facade).
 
 Both expose the same route namespaces: ``wujie`` (``/ai/*``, ``/account/*``), ``avatar``
-(``/avatar/artwork/*``) and ``mj`` (``/mj/*``). ``Client`` owns a ``LoopThread``: its
+(``/avatar/artwork/*``) and ``mj`` (``/mj/*``). ``RoutesClient`` owns a ``LoopThread``: its
 ``AsyncClient`` lives on that loop and every sync call hands the coroutine over and waits,
 which works the same in a script, a thread, or inside Jupyter's running loop.
 """
@@ -296,8 +296,9 @@ class SyncMjApi(_SyncApi[MjApi]):
     list = _Sync(MjApi.list)
 
 
-class Client:
-    """The sync facade over an ``AsyncClient`` running on a private loop thread.
+class RoutesClient:
+    """The sync facade over an ``AsyncClient`` running on a private loop thread: every
+    route as a blocking method, no job layer (``wjnb.Client`` adds that).
 
     Usable from a script, any thread, or a notebook cell while Jupyter's loop runs.
     ``aio`` is the underlying ``AsyncClient`` and ``loop`` its ``LoopThread`` (the job
@@ -359,7 +360,7 @@ class Client:
         """Close the connection pools and stop the loop thread (idempotent)."""
         self._finalizer()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> RoutesClient:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -367,6 +368,11 @@ class Client:
 
     def __repr__(self) -> str:
         return _describe(self.aio, type(self).__name__)
+
+
+#: The former name of ``RoutesClient`` (kept for one release; ``wjnb.Client`` is the one
+#: with ``generate``).
+Client = RoutesClient
 
 
 def _shutdown(loop: LoopThread, aio: AsyncClient) -> None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import thumbs
 from .models import ArtworkStatus, AuditSuggestion, IntegralCostMessage, MjStatus, ModelType
 
 if TYPE_CHECKING:
-    from .jobs import Job, JobSet, MjTask
+    from .surface import JobLike as Job
+    from .surface import JobSetLike as JobSet
+    from .surface import MjTaskLike as MjTask
 
 FONT = "system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif"
 
@@ -352,11 +354,9 @@ def jobset_html(
     return f"<div>{head}<div>{''.join(cards)}</div>{more}</div>"
 
 
-def card_html(job: Job | MjTask) -> str:
-    """The static card of a Wujie job or a Midjourney task."""
-    from .jobs import MjTask
-
-    return mj_html(job) if isinstance(job, MjTask) else job_html(job)
+def card_html(job: Job) -> str:
+    """The static card of a job: a Midjourney task's own card, the artwork card otherwise."""
+    return mj_html(cast("MjTask", job)) if job.kind == "mj" else job_html(job)
 
 
 def mj_html(task: MjTask, thumb: bytes | None = None, *, width: int = 280) -> str:

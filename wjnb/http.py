@@ -24,7 +24,14 @@ from typing import Any, Protocol
 
 import httpx
 
-from .errors import AmbiguousCreate, AuthError, MalformedResponse, RateLimited, TransportError
+from .errors import (
+    AmbiguousCreate,
+    AuthError,
+    ImageError,
+    MalformedResponse,
+    RateLimited,
+    TransportError,
+)
 from .models import repair_json
 
 log = logging.getLogger("wjnb.http")
@@ -54,6 +61,7 @@ class Requester(Protocol):
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         idempotent: bool = True,
+        accept: Callable[[Any], object] | None = None,
     ) -> Any: ...
 
     async def aclose(self) -> None: ...
@@ -81,6 +89,34 @@ class RetryPolicy:
     def backoff(self, retry: int) -> float:
         """Delay before retry number ``retry`` (0-based), with full jitter."""
         return self.random() * min(self.cap, self.base * self.factor**retry)
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """A bounded number of tries of one step above the transport, with doubling pauses."""
+
+    tries: int
+    first_pause: float
+    max_pause: float
+
+    def pause(self, attempt: int) -> float:
+        """Seconds to wait after try number ``attempt`` (0-based) failed."""
+        return float(min(self.max_pause, self.first_pause * 2**attempt))
+
+
+# Every retry and back-off of wjnb, in one place. The transport's own retries (resets,
+# 5xx, 429, unreadable replies of idempotent reads) follow ``RetryPolicy``; these rounds
+# sit above it, each for one situation the transport cannot judge alone.
+
+#: A sweep's create that the service provably never processed (429, 503, a connect
+#: error: the transport's retries are spent) is sent again up to this many times.
+CREATE_ROUNDS = Rounds(tries=4, first_pause=0.5, max_pause=4.0)
+#: Reads of the Midjourney proxy's task list looking for a submit whose reply was lost.
+AMBIGUOUS_FIND_ROUNDS = Rounds(tries=4, first_pause=0.25, max_pause=2.0)
+#: Reads of a finished job's detail (``/ai/info``) that lags its poll or fails.
+DETAIL_LAG_ROUNDS = Rounds(tries=6, first_pause=0.2, max_pause=5.0)
+#: Image downloads (idempotent GETs of the CDN): resets, 5xx and 429 are retried.
+DOWNLOAD_RETRY = RetryPolicy(max_retries=2, base=0.25, cap=2.0)
 
 
 def parse_retry_after(value: str | None, *, now: float, cap: float) -> float | None:
@@ -147,11 +183,14 @@ class Endpoint:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         idempotent: bool = True,
+        accept: Callable[[Any], object] | None = None,
     ) -> Any:
         """Send ``method route`` and return the decoded JSON reply.
 
+        An idempotent read whose reply cannot be read (truncated JSON, an HTML page, or a
+        body ``accept`` rejects with ``MalformedResponse``) is retried like a 5xx.
         Raises ``AuthError`` (401/403), ``RateLimited`` / ``TransportError`` once retries
-        are spent, ``MalformedResponse`` for a reply that is not JSON, and, when
+        are spent, ``MalformedResponse`` for a reply that stays unreadable, and, when
         ``idempotent`` is false, ``AmbiguousCreate`` whenever the request may have been
         processed without its reply being read.
         """
@@ -223,7 +262,15 @@ class Endpoint:
                 await self._pause(what, delay, f"HTTP {status}")
                 continue
 
-            body = self._decode(response, what, route, json_body, idempotent)
+            try:
+                body = self._decode(response, what, route, json_body, idempotent)
+                if idempotent and accept is not None:
+                    accept(body)
+            except MalformedResponse:
+                if not idempotent or last:
+                    raise
+                await self._pause(what, policy.backoff(attempt - 1), "an unreadable reply")
+                continue
             if last or not self._resend_reply(body):
                 return body
             await self._pause(what, policy.backoff(attempt - 1), "a submit-again reply")
@@ -273,3 +320,64 @@ class Endpoint:
 
     def __repr__(self) -> str:
         return f"Endpoint({self.base_url!r})"
+
+
+async def download(
+    http: httpx.AsyncClient,
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    retry: RetryPolicy = DOWNLOAD_RETRY,
+) -> bytes:
+    """GET ``url`` within ``max_bytes``; a reset, a 5xx or a 429 is retried (``retry``).
+
+    Raises ``ImageError`` for anything else, or once the retries are spent.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await _stream(http, url, timeout, max_bytes)
+        except _Transient as exc:
+            if attempt > retry.max_retries:
+                raise ImageError(f"image download failed: {exc}") from None
+            await retry.sleep(exc.delay if exc.delay is not None else retry.backoff(attempt - 1))
+        except httpx.TimeoutException:
+            raise ImageError(f"image download timed out after {timeout:g} s") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise ImageError(f"image download failed: {type(exc).__name__}") from None
+
+
+class _Transient(Exception):
+    """A download worth trying again (after ``delay`` seconds when the server said so)."""
+
+    def __init__(self, cause: str, delay: float | None = None) -> None:
+        super().__init__(cause)
+        self.delay = delay
+
+
+async def _stream(http: httpx.AsyncClient, url: str, timeout: float, max_bytes: int) -> bytes:
+    try:
+        async with http.stream("GET", url, timeout=timeout) as resp:
+            status = resp.status_code
+            if status == 429 or status >= 500:
+                delay = parse_retry_after(
+                    resp.headers.get("Retry-After"), now=time.time(), cap=DOWNLOAD_RETRY.cap
+                )
+                raise _Transient(f"HTTP {status}", delay)
+            if status != 200:
+                raise ImageError(f"image download failed with HTTP {status}")
+            declared = resp.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise ImageError(f"image of {declared} bytes exceeds the {max_bytes} cap")
+            chunks: list[bytes] = []
+            total = 0
+            async for chunk in resp.aiter_bytes():
+                total += len(chunk)
+                if total > max_bytes:
+                    raise ImageError(f"image exceeds the {max_bytes} byte cap")
+                chunks.append(chunk)
+    except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as exc:
+        raise _Transient(type(exc).__name__) from None
+    return b"".join(chunks)

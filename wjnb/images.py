@@ -26,6 +26,7 @@ import httpx
 from PIL import Image
 
 from .errors import ImageError, InvalidArgument
+from .http import download
 from .validate import positive
 
 #: Largest download accepted (bytes).
@@ -187,26 +188,9 @@ class ImageStore:
             task.exception()
 
     async def _download(self, http: httpx.AsyncClient, url: str, timeout: float) -> bytes:
-        """Stream ``url`` into the cache, refusing what is too big or not a safe image."""
-        try:
-            async with http.stream("GET", url, timeout=timeout) as resp:
-                if resp.status_code != 200:
-                    raise ImageError(f"image download failed with HTTP {resp.status_code}")
-                declared = resp.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                    raise ImageError(f"image of {declared} bytes exceeds the {self.max_bytes} cap")
-                chunks: list[bytes] = []
-                total = 0
-                async for chunk in resp.aiter_bytes():
-                    total += len(chunk)
-                    if total > self.max_bytes:
-                        raise ImageError(f"image exceeds the {self.max_bytes} byte cap")
-                    chunks.append(chunk)
-        except httpx.TimeoutException:
-            raise ImageError(f"image download timed out after {timeout:g} s") from None
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise ImageError(f"image download failed: {type(exc).__name__}") from None
-        data = b"".join(chunks)
+        """Download ``url`` (the transport retries what is transient) into the cache,
+        refusing what is too big or not a safe image."""
+        data = await download(http, url, timeout=timeout, max_bytes=self.max_bytes)
         decode(data)  # refuse what is not a safe image before it is cached
         sha = hashlib.sha256(data).hexdigest()
         self._write(self.blob_path(sha), data)

@@ -20,9 +20,8 @@ from typing import Any, TypeVar
 from . import client as _routes
 from .api.avatar import Template
 from .errors import InvalidArgument
-from .jobs import JobSet, MjTask
-from .runner import Runner
-from .tracker import PollPolicy
+from .jobs import JobSet, Kind, MjTask, PollPolicy
+from .jobs.runner import Runner
 
 T = TypeVar("T")
 
@@ -37,7 +36,24 @@ class MjJobs(_routes.SyncMjApi):
     def imagine(self, prompt: str, /, **params: Any) -> MjTask:  # type: ignore[override]
         """Submit an IMAGINE task; returns it tracked (``wait()``, ``press("U2")``, ``seed()``)."""
         runner = self._owner.runner
-        return runner.call(runner.imagine(prompt, **params))
+        task = runner.call(runner.imagine(prompt, **params))
+        assert isinstance(task, MjTask)
+        return task
+
+    def sweep(
+        self,
+        prompt: str | None,
+        /,
+        *,
+        grid: Mapping[str, Sequence[Any]],
+        experiment: str,
+        **params: Any,
+    ) -> JobSet:
+        """One IMAGINE per combination of ``grid`` (any submit field, ``prompt`` included)."""
+        runner = self._owner.runner
+        return runner.call(
+            runner.sweep(prompt, grid=grid, experiment=experiment, kind="mj", **params)
+        )
 
 
 class AvatarJobs(_routes.SyncAvatarApi):
@@ -62,7 +78,7 @@ class AvatarJobs(_routes.SyncAvatarApi):
         )
 
 
-class Client(_routes.Client):
+class Client(_routes.RoutesClient):
     """Generate, sweep, track and resume image jobs; every route as a typed method too.
 
     ``home`` is where the ledger and image cache live (``WJNB_HOME``, default ``./.wjnb``).
@@ -117,13 +133,45 @@ class Client(_routes.Client):
         """Run a coroutine on the client's loop without blocking (for views and callbacks)."""
         return self.loop.submit(coro)
 
+    def generate_nowait(
+        self, prompt: str, /, *, experiment: str | None = None, **params: Any
+    ) -> concurrent.futures.Future[JobSet]:
+        """``generate`` without blocking: a future of the JobSet (for views and callbacks)."""
+        return self.loop.submit(self.runner.generate(prompt, experiment=experiment, **params))
+
+    def register(self, kind: Kind) -> Kind:
+        """Teach this client a new kind of work (see ``wjnb.jobs.kind``); returns it."""
+        return self.runner.register(kind)
+
+    def create(
+        self,
+        kind: Kind | str,
+        body: dict[str, Any],
+        /,
+        *,
+        route: str | None = None,
+        experiment: str | None = None,
+    ) -> JobSet:
+        """Submit one create of any kind (to its first route unless ``route`` says) and
+        return its jobs, already tracked, with the same ledger guarantees as ``generate``."""
+        runner = self.runner
+        spec = kind if isinstance(kind, Kind) else runner.kinds[kind]
+        return runner.call(
+            runner.submit(spec, route or spec.routes[0], body, experiment=experiment)
+        )
+
+    def experiment(self, name: str) -> JobSet:
+        """The live JobSet of an experiment: its jobs so far (from the ledger, resumed) and
+        every job submitted under its name from now on."""
+        return self.runner.call(self.runner.experiment(name))
+
     def generate(self, prompt: str, /, *, experiment: str | None = None, **params: Any) -> JobSet:
         """Submit one create (``num`` images) and return its jobs, already being tracked."""
         return self.runner.call(self.runner.generate(prompt, experiment=experiment, **params))
 
     def sweep(
         self,
-        prompt: str,
+        prompt: str | None,
         /,
         *,
         grid: Mapping[str, Sequence[Any]],
@@ -135,9 +183,10 @@ class Client(_routes.Client):
     ) -> JobSet:
         """One create per combination of ``grid`` x ``seeds``, priced against ``budget`` first.
 
-        ``budget_name`` makes ``budget`` a named budget shared by every process on the same
-        ledger (credits reserved in the ledger before each create is sent).
-        """
+        ``grid`` may vary any create field, ``prompt`` and ``model`` included (then pass
+        ``None`` as the prompt). ``budget_name`` makes ``budget`` a named budget shared by
+        every process on the same ledger (credits reserved in the ledger before each create
+        is sent)."""
         return self.runner.call(
             self.runner.sweep(
                 prompt,

@@ -821,8 +821,8 @@ class MjButton(Model):
 
 
 @dataclass(repr=False)
-class MjTask(Model):
-    """A Midjourney-proxy task (times are unix milliseconds)."""
+class MjTaskInfo(Model):
+    """A Midjourney-proxy task as the proxy reports it (times are unix milliseconds)."""
 
     id: str | None = None
     action: str | None = None
@@ -862,6 +862,11 @@ class MjTask(Model):
             if label in (b.label, b.emoji) or (label.lower() == "reroll" and b.emoji == "🔄"):
                 return b
         return None
+
+
+#: The former name of ``MjTaskInfo`` (kept for one release; the tracked task is
+#: ``wjnb.MjTask``).
+MjTask = MjTaskInfo
 
 
 @dataclass(repr=False)

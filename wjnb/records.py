@@ -20,7 +20,7 @@ from wjnb.models import (
     FailMessage,
     GeneratingInfo,
     MjStatus,
-    MjTask,
+    MjTaskInfo,
     ModelType,
     TechnologyInfo,
     WujieCallback,
@@ -135,7 +135,7 @@ def wujie_record(
 
 
 def mj_record(
-    task: MjTask,
+    task: MjTaskInfo,
     request: Mapping[str, Any],
     *,
     experiment: str | None = None,

@@ -59,7 +59,7 @@ def test_a_given_sandbox_is_used(sandbox: Any) -> None:
         assert client.config.base_url == sandbox.wujie_base_url
         assert client.config.mj_base_url == sandbox.mj_base_url
         assert repr(client) == (
-            f"Client(backend='sandbox', wujie={sandbox.wujie_base_url!r}, "
+            f"RoutesClient(backend='sandbox', wujie={sandbox.wujie_base_url!r}, "
             f"mj={sandbox.mj_base_url!r})"
         )
 

@@ -122,13 +122,27 @@ def test_retries_end_with_a_transport_error(
 
 
 @pytest.mark.parametrize("kind", ["malformed", "html"])
-def test_a_reply_that_is_not_json_is_malformed(
+def test_an_unreadable_read_is_retried_then_malformed(
     fresh_client: Client, fresh_sandbox: Any, kind: str
 ) -> None:
+    fresh_sandbox.set_faults(fault(kind, "/account/*", 2))
+    assert fresh_client.wujie.balance().balance is not None  # read on the third try
+    assert requests(fresh_sandbox, BALANCE) == 3
     fresh_sandbox.set_faults(fault(kind, "/account/*"))
     with pytest.raises(MalformedResponse, match="not JSON"):
         fresh_client.wujie.balance()
-    assert requests(fresh_sandbox, BALANCE) == 1
+    assert requests(fresh_sandbox, BALANCE) == 3 + 4  # max_retries (3) + 1
+
+
+def test_a_reply_that_is_not_the_protocols_is_retried(
+    fresh_client: Client, fresh_sandbox: Any
+) -> None:
+    fresh_sandbox.set_faults(fault("junk", "/account/*", 2))
+    assert fresh_client.wujie.balance().balance is not None
+    assert requests(fresh_sandbox, BALANCE) == 3
+    fresh_sandbox.set_faults(fault("junk", "/mj/task/list", 1))
+    assert isinstance(fresh_client.mj.list(), list)
+    assert requests(fresh_sandbox, "GET /mj/task/list") == 2
 
 
 # --------------------------------------------------------------------------- creates

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import wjnb
 from wjnb.http import RetryPolicy
-from wjnb.tracker import PollPolicy
+from wjnb.jobs.tracker import PollPolicy
 
 GRID = {"cfg": [3, 5, 7], "steps": [5, 8]}
 SEEDS = [11, 12]

@@ -14,8 +14,8 @@ from typing import Any
 
 from wjnb.http import RetryPolicy
 from wjnb.jobs import Job, MjTask
+from wjnb.jobs.tracker import PollPolicy
 from wjnb.ledger import Ledger
-from wjnb.tracker import PollPolicy
 
 #: Polling tuned for a speed-200 sandbox: quick first polls, short fallback with callbacks.
 FAST_POLL = PollPolicy(

@@ -18,7 +18,7 @@ import pytest
 from hardening_support import SMALL, wait_until
 
 from wjnb._loop import LoopThread
-from wjnb.receiver import MAX_BODY, Receiver
+from wjnb.jobs.receiver import MAX_BODY, Receiver
 
 SECRET = "s3cret-token"
 

@@ -250,3 +250,87 @@ def test_load_unknown_experiment_names_the_known_ones(sandbox: Any, make_client:
     with pytest.raises(LedgerError, match="known"):
         client.load("missing")
     assert wjnb.experiments(str(client.runner.ledger.home))["name"].tolist() == ["known"]
+
+
+def test_sweep_survives_unreadable_replies_on_every_route(
+    sandbox_factory: Callable[..., Any], make_client: Any
+) -> None:
+    """Truncated JSON, HTML pages and replies that are no envelope on every route (price,
+    create, polls, details), besides 5xx, 429 and resets before and after processing: the
+    sweep finishes, and the ledger holds exactly the sandbox's artworks (reads are retried,
+    creates reconciled)."""
+    srv = sandbox_factory()
+    client = make_client(srv, reconcile_after=5.0)
+    every = ["/ai/*"]
+    srv.set_faults(
+        {
+            "seed": 11,
+            "rules": [  # the first price read is truncated: it used to sink the whole sweep
+                {"kind": "malformed", "routes": ["/ai/price_info"], "times": 1},
+                {"kind": "reset_after", "rate": 0.05},
+                {"kind": "malformed", "rate": 0.08, "routes": every},
+                {"kind": "html", "rate": 0.08, "routes": every},
+                {"kind": "junk", "rate": 0.05, "routes": every},
+                {"kind": "5xx", "rate": 0.06},
+                {"kind": "429", "rate": 0.04, "retry_after": 0.1},
+                {"kind": "reset", "rate": 0.03},
+            ],
+        }
+    )
+    grid = {"cfg": [3, 5, 7, 9], "steps": [8, 12, 16]}
+    sweep = client.sweep("a stormy sea", grid=grid, seeds=[1, 2], experiment="unreadable", **SMALL)
+    sweep.wait(timeout=180)
+    srv.set_faults(None)
+    fired = srv.counters()["faults"]
+    assert all(fired.get(kind, 0) > 0 for kind in ("malformed", "html", "junk", "reset_after")), (
+        fired
+    )
+    assert {j.status_name for j in sweep} == {"success"}
+    artworks = {a["key"]: a for a in srv.artworks()["artworks"]}
+    ledger = {r.key: r.record for r in client.runner.ledger.jobs("unreadable")}
+    assert set(ledger) == set(artworks) and len(ledger) == 24  # nothing lost, nothing twice
+    for key, rec in ledger.items():
+        assert rec["status"] == artworks[key]["status"]
+
+
+def test_a_sweep_can_vary_the_prompt_and_the_model(sandbox: Any, make_client: Any) -> None:
+    client = make_client(sandbox)
+    grid = {"prompt": ["a red fox", "a white hare"], "model": [1, 3]}
+    sweep = client.sweep(None, grid=grid, seeds=[5], experiment="prompt-model", **SMALL)
+    sweep.wait(timeout=60)
+    made = {(j.record["prompt"], j.record["model"]) for j in sweep}
+    assert made == {("a red fox", 1), ("a red fox", 3), ("a white hare", 1), ("a white hare", 3)}
+    frame = sweep.to_dataframe()
+    assert {"prompt", "model", "seed"} <= set(frame.columns)
+    assert client.sweep(None, grid=grid, seeds=[5], experiment="prompt-model", **SMALL) is not None
+    assert (
+        len(client.runner.ledger.requests("prompt-model")) == 4
+    )  # run again: resumed, not re-sent
+
+
+def test_studio_work_is_an_experiment(sandbox: Any, make_client: Any) -> None:
+    from wjnb.widgets import Studio
+
+    client = make_client(sandbox)
+    studio = Studio(client)
+    studio.prompt.value = "a lighthouse"
+    studio.submit()
+    assert studio.sending is not None
+    jobs = studio.sending.result(timeout=30)
+    assert jobs is not None and jobs.experiment == "studio"
+    jobs.wait(timeout=30)
+    assert [j.key for j in studio.jobset] == [j.key for j in jobs]
+    table = wjnb.experiments(str(client.runner.ledger.home))
+    assert table["name"].tolist() == ["studio"]
+
+
+def test_a_midjourney_sweep_varies_the_prompt(sandbox: Any, make_client: Any) -> None:
+    client = make_client(sandbox)
+    grid = {"prompt": ["a pig in a hat", "a cow in a boat"]}
+    sweep = client.mj.sweep(None, grid=grid, experiment="mj-prompts")
+    sweep.wait(timeout=60)
+    assert all(j.kind == "mj" and j.status_name == "success" for j in sweep)
+    assert sorted(j.record["prompt"] for j in sweep) == sorted(grid["prompt"])
+    assert [r.route for r in client.runner.ledger.requests("mj-prompts")] == [
+        "/mj/submit/imagine"
+    ] * 2

@@ -221,7 +221,7 @@ def test_a_picture_that_failed_to_load_is_tried_again_on_the_next_change(
     until(lambda: "picture unavailable" in card.details.value, card)
     assert not showing_picture(card)
     monkeypatch.setattr(job, "thumbnail", real)
-    job._notify()  # any change of the job, e.g. its picture being cached again
+    job.notify()  # any change of the job, e.g. its picture being cached again
     until(lambda: showing_picture(card), card)
     assert "picture unavailable" not in card.details.value
     card.close()

@@ -13,7 +13,7 @@ from PIL import Image
 import wjnb
 import wjnb.sandbox
 from wjnb import thumbs
-from wjnb.widgets import Gallery, JobCard, SweepGrid, grid
+from wjnb.widgets import Gallery, JobCard, SweepGrid, grid_view
 
 
 def test_gallery_pages_and_only_the_visible_page_has_cards(
@@ -119,7 +119,7 @@ def test_grid_of_jobs_without_declared_axes_reads_their_requests(
     jobs = [
         client.generate("a kite", cfg=cfg, steps=steps)[0] for cfg in (5, 9) for steps in (10, 30)
     ]
-    sheet = grid(jobs, "cfg", "steps")
+    sheet = grid_view(jobs, "cfg", "steps")
     assert len(sheet.tiles) == 4
     for job in jobs:
         job.wait(60)

@@ -19,7 +19,7 @@ from ..models_more import (
     CameraTemplate,
     ImageCheckResult,
 )
-from .envelope import Routes, created, envelope_data, items, one_key
+from .envelope import Routes, created, items, one_key, paid_data
 
 MAX_PROMPT = 500
 MAX_POLL_KEYS = 200
@@ -100,14 +100,12 @@ class AvatarApi(Routes):
         body.update((k, check.json_value(k, v)) for k, v in extra.items())
         route = "/avatar/artwork/create"
         reply = await self._http.request("POST", route, json_body=body, idempotent=False)
-        return created(envelope_data(reply, route), route, body)
+        return created(paid_data(reply, route, body), route, body)
 
     async def default_resource(self) -> AvatarResource:
         """``GET /avatar/artwork/default_resource``: the avatar key and its template options."""
         route = "/avatar/artwork/default_resource"
-        return AvatarResource.from_dict(
-            envelope_data(await self._http.request("GET", route), route)
-        )
+        return AvatarResource.from_dict(await self._data("GET", route))
 
     async def image_check(self, image_urls: Iterable[str]) -> ImageCheckResult:
         """``POST /avatar/image_check_batch``: whether each face photo can train an avatar."""

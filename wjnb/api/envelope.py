@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import AmbiguousCreate, MalformedResponse, api_error
@@ -20,6 +20,19 @@ def envelope_data(body: Any, route: str) -> Any:
         message = body.get("message")
         raise api_error(code, str(message or ""), route=route, data=body.get("data"))
     return body.get("data")
+
+
+def paid_data(body: Any, route: str, request: Any) -> Any:
+    """``data`` of the reply to a request that creates paid work: a reply that is no
+    envelope may still mean the work exists, so it is ambiguous, never just malformed."""
+    try:
+        return envelope_data(body, route)
+    except MalformedResponse as exc:
+        raise AmbiguousCreate(
+            f"{route}: the reply is not a Wujie envelope; it may have been processed",
+            route=route,
+            request=request,
+        ) from exc
 
 
 def created(data: Any, route: str, request: Any) -> CreateResult:
@@ -82,8 +95,23 @@ class Routes:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         idempotent: bool = True,
+        shape: Callable[[Any], object] | None = None,
     ) -> Any:
+        """``data`` of the reply. An idempotent read whose envelope (or, with ``shape``,
+        whose data) cannot be read is retried by the transport; a create's reply that is
+        no envelope is ambiguous (``paid_data``)."""
+
+        def accept(body: Any) -> None:
+            data = envelope_data(body, route)
+            if shape is not None:
+                shape(data)
+
         body = await self._http.request(
-            method, route, params=params, json_body=json_body, idempotent=idempotent
+            method,
+            route,
+            params=params,
+            json_body=json_body,
+            idempotent=idempotent,
+            accept=accept if idempotent else None,
         )
-        return envelope_data(body, route)
+        return envelope_data(body, route) if idempotent else paid_data(body, route, json_body)

@@ -9,7 +9,7 @@ on trueai); a route the proxy's flavour (``mj_flavor``) lacks raises ``Unsupport
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -17,7 +17,7 @@ from .. import validate as check
 from ..auth import MjAuth
 from ..errors import AmbiguousCreate, InvalidArgument, MalformedResponse, Unsupported, mj_error
 from ..http import Requester
-from ..models import MjBotType, MjDimensions, MjSubmitCode, MjSubmitReply, MjTask
+from ..models import MjBotType, MjDimensions, MjSubmitCode, MjSubmitReply, MjTaskInfo
 from . import readable_id
 from .mj_flavor import ROUTES, TRUEAI, Flavor
 
@@ -40,7 +40,7 @@ def submit_reply(body: Any, route: str) -> MjSubmitReply:
     return reply
 
 
-def _task(body: Any, route: str) -> MjTask:
+def _task(body: Any, route: str) -> MjTaskInfo:
     """One task; an empty reply or an error reply in its place raises."""
     if body is None:
         raise mj_error(NOT_FOUND, "no such task", route=route)
@@ -48,15 +48,15 @@ def _task(body: Any, route: str) -> MjTask:
         raise MalformedResponse(f"{route}: the reply is not a task", route=route)
     if "id" not in body and "code" in body:
         submit_reply(body, route)  # an error reply where a task was expected: raises
-    return MjTask.from_dict(body)
+    return MjTaskInfo.from_dict(body)
 
 
-def _tasks(body: Any, route: str) -> builtins.list[MjTask]:
+def _tasks(body: Any, route: str) -> builtins.list[MjTaskInfo]:
     if body is None:
         return []
     if not isinstance(body, builtins.list):
         raise MalformedResponse(f"{route}: expected a list of tasks", route=route)
-    return [MjTask.from_dict(x) for x in body]
+    return [MjTaskInfo.from_dict(x) for x in body]
 
 
 def seed_from_reply(body: Any, route: str) -> str:
@@ -123,10 +123,24 @@ class MjApi:
     async def _post(self, name: str, body: dict[str, Any], group: str = "submit") -> MjSubmitReply:
         return await self._submit(await self._flavor.route(name, f"/mj/{group}/{name}"), body)
 
-    async def _submit(self, route: str, body: dict[str, Any]) -> MjSubmitReply:
-        reply = submit_reply(
-            await self._http.request("POST", route, json_body=body, idempotent=False), route
+    async def _read(
+        self, method: str, route: str, shape: Callable[[Any, str], object], body: Any = None
+    ) -> Any:
+        """An idempotent read; a reply ``shape`` cannot read is retried by the transport."""
+        return await self._http.request(
+            method, route, json_body=body, accept=lambda reply: shape(reply, route)
         )
+
+    async def _submit(self, route: str, body: dict[str, Any]) -> MjSubmitReply:
+        answer = await self._http.request("POST", route, json_body=body, idempotent=False)
+        try:
+            reply = submit_reply(answer, route)
+        except MalformedResponse as exc:  # the task may exist all the same
+            raise AmbiguousCreate(
+                f"{route}: the reply is not a submit reply; it may have been processed",
+                route=route,
+                request=body,
+            ) from exc
         if not readable_id(reply.raw.get("result")):  # accepted, but which task? (it exists)
             raise AmbiguousCreate(
                 f"{route}: the task was accepted but its reply names no readable task id;"
@@ -345,28 +359,28 @@ class MjApi:
             raise MalformedResponse(f"{route}: the reply carries no list of URLs", route=route)
         return urls
 
-    async def fetch(self, task_id: str) -> MjTask:
+    async def fetch(self, task_id: str) -> MjTaskInfo:
         """``GET /mj/task/{id}/fetch``: one task (an empty 200 or a 204 means unknown)."""
         route = await self._flavor.route("fetch", f"/mj/task/{_path(task_id)}/fetch")
-        return _task(await self._http.request("GET", route), route)
+        return _task(await self._read("GET", route, _task), route)
 
-    async def list_by_ids(self, ids: str | Iterable[str]) -> builtins.list[MjTask]:
+    async def list_by_ids(self, ids: str | Iterable[str]) -> builtins.list[MjTaskInfo]:
         """The batch poll: ``/list-by-ids`` on trueai, ``/list-by-condition`` elsewhere."""
         body = {"ids": check.keys("ids", ids)}
         name = "list-by-ids" if await self.flavor() == TRUEAI else "list-by-condition"
         route = await self._flavor.route(name, f"/mj/task/{name}")
-        return _tasks(await self._http.request("POST", route, json_body=body), route)
+        return _tasks(await self._read("POST", route, _tasks, body), route)
 
-    async def list_by_condition(self, ids: str | Iterable[str]) -> builtins.list[MjTask]:
+    async def list_by_condition(self, ids: str | Iterable[str]) -> builtins.list[MjTaskInfo]:
         """``POST /mj/task/list-by-condition``: tasks by id (every flavour)."""
         body = {"ids": check.keys("ids", ids)}
         route = await self._flavor.route("list-by-condition", "/mj/task/list-by-condition")
-        return _tasks(await self._http.request("POST", route, json_body=body), route)
+        return _tasks(await self._read("POST", route, _tasks, body), route)
 
     async def image_seed(self, task_id: str) -> str:
         """``GET /mj/task/{id}/image-seed``: the seed a finished task was drawn with."""
         route = await self._flavor.route("image-seed", f"/mj/task/{_path(task_id)}/image-seed")
-        return seed_from_reply(await self._http.request("GET", route), route)
+        return seed_from_reply(await self._read("GET", route, seed_from_reply), route)
 
     async def cancel(self, task_id: str) -> MjSubmitReply:
         """``POST /mj/task/{id}/cancel``: cancel a task that has not finished.
@@ -378,15 +392,15 @@ class MjApi:
             return MjSubmitReply(code=MjSubmitCode.ACCEPTED, description="", result=task_id)
         return submit_reply(body, route)
 
-    async def queue(self) -> builtins.list[MjTask]:
+    async def queue(self) -> builtins.list[MjTaskInfo]:
         """``GET /mj/task/queue``: the tasks waiting or running."""
         route = await self._flavor.route("queue", "/mj/task/queue")
-        return _tasks(await self._http.request("GET", route), route)
+        return _tasks(await self._read("GET", route, _tasks), route)
 
-    async def list(self) -> builtins.list[MjTask]:
+    async def list(self) -> builtins.list[MjTaskInfo]:
         """``GET /mj/task/list``: every task the proxy keeps (newest first)."""
         route = await self._flavor.route("list", "/mj/task/list")
-        return _tasks(await self._http.request("GET", route), route)
+        return _tasks(await self._read("GET", route, _tasks), route)
 
 
 def _path(task_id: str) -> str:

@@ -311,15 +311,16 @@ class WujieApi(Routes):
     async def generating_info(self, keys: str | Iterable[str]) -> list[GeneratingInfo]:
         """``POST /ai/generating_info``: the batch poll, one entry per key the service knows."""
         body = check.keys("keys", keys)
-        data = await self._data("POST", "/ai/generating_info", json_body=body)
-        return [GeneratingInfo.from_dict(x) for x in items(data, "/ai/generating_info", "list")]
+        route = "/ai/generating_info"
+        data = await self._data(
+            "POST", route, json_body=body, shape=lambda d: items(d, route, "list")
+        )
+        return [GeneratingInfo.from_dict(x) for x in items(data, route, "list")]
 
     async def info(self, key: str) -> ArtworkInfo:
         """``GET /ai/info``: one artwork's full detail, with ``key`` filled in."""
         key = check.nonblank("key", key)
-        data = await self._data("GET", "/ai/info", params={"key": key})
-        if not isinstance(data, Mapping):
-            raise MalformedResponse("/ai/info: the reply has no artwork", route="/ai/info")
+        data = await self._data("GET", "/ai/info", params={"key": key}, shape=_artwork)
         result = ArtworkInfo.from_dict(data)
         result.key = key
         return result
@@ -346,7 +347,8 @@ class WujieApi(Routes):
     async def create_params(self, keys: str | Iterable[str]) -> list[dict[str, Any]]:
         """``POST /ai/create_params``: the parameters up to 6 artworks were created with."""
         body = check.keys("keys", keys, max_count=6)
-        data = await self._data("POST", "/ai/create_params", json_body=body)
+        route = "/ai/create_params"
+        data = await self._data("POST", route, json_body=body, shape=lambda d: items(d, route))
         return [dict(x) for x in items(data, "/ai/create_params") if isinstance(x, Mapping)]
 
     async def balance(self) -> Balance:
@@ -372,14 +374,22 @@ class WujieApi(Routes):
 
     async def model_base_infos(self) -> list[ModelBaseInfo]:
         """``GET /ai/model_base_infos``: the models the account can use."""
-        data = await self._data("GET", "/ai/model_base_infos")
+        route = "/ai/model_base_infos"
+        data = await self._data("GET", route, shape=lambda d: items(d, route))
         return [ModelBaseInfo.from_dict(x) for x in items(data, "/ai/model_base_infos")]
 
     async def default_resource_style_model(self) -> list[StyleModel]:
         """``GET /ai/default_resource_style_model``: the style models on offer."""
         route = "/ai/default_resource_style_model"
-        data = await self._data("GET", route)
+        data = await self._data("GET", route, shape=lambda d: items(d, route, "style_model"))
         return [StyleModel.from_dict(x) for x in items(data, route, "style_model")]
+
+
+def _artwork(data: Any) -> Mapping[str, Any]:
+    """``/ai/info``'s data: one artwork (``MalformedResponse`` for anything else)."""
+    if not isinstance(data, Mapping):
+        raise MalformedResponse("/ai/info: the reply has no artwork", route="/ai/info")
+    return data
 
 
 def _text(data: Any) -> str:

@@ -18,7 +18,7 @@ from PIL import Image
 from ..errors import WjnbError
 
 if TYPE_CHECKING:
-    from ..jobs import AnyJob
+    from ..jobs import Job as AnyJob
 
 log = logging.getLogger("wjnb.export")
 

@@ -38,6 +38,8 @@ WUJIE_PREFIX = "/wj-open/v1"
 MJ_MODES = {"/mj-fast": "fast", "/mj-relax": "relax", "/mj-turbo": "turbo", "": "fast"}
 WUJIE, MJ = "wujie", "mj"
 
+#: The ``junk`` fault's body: well-formed JSON that no route of either protocol sends.
+_JUNK = b'{"status": "ok", "message": "maintenance window", "retry": true}'
 _HTML_ERROR = (
     b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
     b"<center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
@@ -292,6 +294,8 @@ class SandboxApp:
             messages = _messages(200, body[: max(1, len(body) // 2)], b"application/json")
         elif fault.kind == "html":
             messages = _messages(200, _HTML_ERROR, b"text/html; charset=utf-8")
+        elif fault.kind == "junk":
+            messages = _messages(200, _JUNK, b"application/json")
         else:  # garbage
             garbage = self._garbage(protocol, body, fault.variant)
             messages = _messages(200, garbage, b"application/json")

@@ -13,11 +13,13 @@ Kinds: ``5xx`` (status, default 503) and ``429`` (``Retry-After``) reply before 
 ``reset`` drops the connection before processing; ``reset_after`` processes the request
 (e.g. really creates the artwork) and then drops the connection; ``slow`` delays the reply
 ``delay`` real seconds after processing; ``malformed`` replies 200 with truncated JSON;
-``html`` replies 200 with an HTML error page; ``garbage`` replies 200 with a valid envelope
-whose data has wrong types, unknown statuses, huge strings and broken ``audit_info``. A
-``garbage`` rule's ``variant`` narrows it: ``types`` (the default: all of the above),
-``status`` (only every ``status`` becomes an unknown value), ``audit`` (only ``audit_info``
-is broken) or ``huge`` (every string but ``key``, ``id`` and ``status`` grows by 200 KB).
+``html`` replies 200 with an HTML error page; ``junk`` replies 200 with well-formed JSON
+that is not the protocol's reply at all (no envelope, no task list); ``garbage`` replies
+200 with a valid envelope whose data has wrong types, unknown statuses, huge strings and
+broken ``audit_info``. A ``garbage`` rule's ``variant`` narrows it: ``types`` (the
+default: all of the above), ``status`` (only every ``status`` becomes an unknown value),
+``audit`` (only ``audit_info`` is broken) or ``huge`` (every string but ``key``, ``id``
+and ``status`` grows by 200 KB).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-KINDS = ("5xx", "429", "reset", "reset_after", "slow", "malformed", "html", "garbage")
+KINDS = ("5xx", "429", "reset", "reset_after", "slow", "malformed", "html", "junk", "garbage")
 GARBAGE_VARIANTS = ("types", "status", "audit", "huge")
 BEFORE = frozenset({"5xx", "429", "reset"})  # kinds that answer without processing
 

@@ -6,22 +6,42 @@ fallback (``wjnb.html``) so a saved notebook shows its pictures without live wid
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .card import JobCard
-from .gallery import Gallery, gallery
-from .grid import SweepGrid, grid
+from .gallery import Gallery, gallery_view
+from .grid import SweepGrid, grid_view
 from .mjcard import MjCard
+from .progress import progress_bar
 from .studio import Studio
 
 if TYPE_CHECKING:
-    from ..jobs import Job, MjTask
+    from ..surface import JobLike, MjTaskLike
 
-__all__ = ["Gallery", "JobCard", "MjCard", "Studio", "SweepGrid", "card", "gallery", "grid"]
+__all__ = [
+    "Gallery",
+    "JobCard",
+    "MjCard",
+    "Studio",
+    "SweepGrid",
+    "card",
+    "card_view",
+    "gallery",
+    "gallery_view",
+    "grid",
+    "grid_view",
+    "progress_bar",
+]
 
 
-def card(job: Job | MjTask) -> JobCard | MjCard:
-    """The live card of a Wujie job or a Midjourney task."""
-    from ..jobs import MjTask
+def card_view(job: JobLike) -> JobCard | MjCard:
+    """The live card of a job: a Midjourney task's own card, the artwork card otherwise."""
+    return MjCard(cast("MjTaskLike", job)) if job.kind == "mj" else JobCard(job)
 
-    return MjCard(job) if isinstance(job, MjTask) else JobCard(job)
+
+# The former names of the builders (kept for one release). They shadow the modules of the
+# same name (``wjnb.widgets.card`` is this function, not ``widgets/card.py``): use the
+# ``*_view`` names, which do not.
+card = card_view
+gallery = gallery_view
+grid = grid_view

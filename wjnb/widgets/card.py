@@ -19,7 +19,7 @@ from .face import Face
 from .style import THUMB, View, act, background, box, button, show, toggle
 
 if TYPE_CHECKING:
-    from ..jobs import Job
+    from ..surface import JobLike as Job
 
 #: Called with (job, seed_only) when the user asks to reuse a job's parameters or seed.
 ReuseCallback = Callable[["Job", bool], None]

@@ -17,7 +17,8 @@ from ..errors import WjnbError
 from .style import background, box, image, show, text
 
 if TYPE_CHECKING:
-    from ..jobs import Job, MjTask
+    from ..surface import JobLike as Job
+    from ..surface import MjTaskLike as MjTask
 
 
 class Face:

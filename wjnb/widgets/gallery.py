@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .. import html
 from .card import JobCard, ReuseCallback
@@ -18,7 +18,8 @@ from .mjcard import MjCard
 from .style import View, box, button, text
 
 if TYPE_CHECKING:
-    from ..jobs import Job, MjTask
+    from ..surface import JobLike as Job
+    from ..surface import MjTaskLike as MjTask
 
 
 class Gallery(View):
@@ -95,11 +96,9 @@ class Gallery(View):
             self.prev_button.disabled = self.page == 0
             self.next_button.disabled = self.page >= self.pages - 1
 
-    def _card(self, job: Job | MjTask) -> JobCard | MjCard:
-        from ..jobs import MjTask
-
-        if isinstance(job, MjTask):
-            return MjCard(job)
+    def _card(self, job: Job) -> JobCard | MjCard:
+        if job.kind == "mj":
+            return MjCard(cast("MjTask", job))
         return JobCard(job, on_reuse=self._on_reuse)
 
     def static_html(self) -> str:
@@ -107,6 +106,6 @@ class Gallery(View):
         return html.jobset_html(self.jobs, cards=[c.static_html() for c in self.cards])
 
 
-def gallery(jobs: Sequence[Job | MjTask], *, page_size: int = 12) -> Gallery:
+def gallery_view(jobs: Sequence[Job], *, page_size: int = 12) -> Gallery:
     """A live gallery of ``jobs`` (what ``JobSet.gallery()`` returns)."""
     return Gallery(jobs, page_size=page_size)

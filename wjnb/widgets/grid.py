@@ -19,7 +19,8 @@ from .face import Face
 from .style import THUMB, View, box, text
 
 if TYPE_CHECKING:
-    from ..jobs import Job, MjTask
+    from ..surface import JobLike as Job
+    from ..surface import MjTaskLike as MjTask
 
 
 def axis_value(job: Job | MjTask, axis: str) -> Any:
@@ -160,6 +161,6 @@ class SweepGrid(View):
         )
 
 
-def grid(jobs: Sequence[Job | MjTask], x: str, y: str) -> SweepGrid:
+def grid_view(jobs: Sequence[Job], x: str, y: str) -> SweepGrid:
     """A live labelled contact sheet of a sweep (what ``JobSet.grid(x, y)`` returns)."""
     return SweepGrid(jobs, x, y)

@@ -17,7 +17,7 @@ from .face import Face
 from .style import View, act, box, button, show, shown
 
 if TYPE_CHECKING:
-    from ..jobs import MjTask
+    from ..surface import MjTaskLike as MjTask
 
 #: Side (px) of the grid thumbnail: the four quadrants stay legible.
 MJ_THUMB = 384

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as widgets
 
@@ -33,7 +33,9 @@ from .style import View, box, show, text
 
 if TYPE_CHECKING:
     from ..jobclient import Client
-    from ..jobs import Job, JobSet, MjTask
+    from ..surface import JobLike as Job
+    from ..surface import JobSetLike as JobSet
+    from ..surface import MjTaskLike as MjTask
 
 #: Form fields, in the order they are laid out; errors are shown under each.
 FIELDS = ("prompt", "uc_prompt", "model", "size", "sampler", "steps", "cfg", "seed", "num")
@@ -77,17 +79,25 @@ class Studio(View):
     """The interactive form and live gallery (``wjnb.Studio()``).
 
     ``client`` defaults to ``wjnb.default_client()`` (the embedded sandbox without
-    credentials). ``debounce`` is how long edits settle before the cost is re-estimated.
+    credentials). Its work is recorded under ``experiment`` (so it shows in
+    ``wjnb.experiments()`` and ``wjnb.load("studio")``). ``debounce`` is how long edits
+    settle before the cost is re-estimated.
     """
 
     def __init__(
-        self, client: Client | None = None, *, page_size: int = 8, debounce: float = 0.3
+        self,
+        client: Client | None = None,
+        *,
+        experiment: str = "studio",
+        page_size: int = 8,
+        debounce: float = 0.3,
     ) -> None:
         if client is None:
             from .. import default_client
 
             client = default_client()
         self.client = client
+        self.experiment = experiment
         self.debounce = debounce
         self.jobs: list[Job | MjTask] = []  # submitted from this Studio, newest first
         self._lock = threading.RLock()
@@ -298,12 +308,19 @@ class Studio(View):
             request["seed"] = seed
         self.fill(request, seed_only=seed_only)
 
+    @property
+    def jobset(self) -> JobSet:
+        """Every job of the Studio's experiment (earlier sessions' too), as a live JobSet."""
+        jobs: JobSet = self.client.experiment(self.experiment)
+        return jobs
+
     # ------------------------------------------------------------------ submit
 
     def submit(self) -> None:
         """Send the form (the button's action) without blocking the kernel.
 
-        The create runs on the client's loop (``client.submit``); the button stays disabled
+        The create runs on the client's loop (``client.generate_nowait``, under the Studio's
+        experiment); the button stays disabled
         until it is answered. ``sending`` completes once the new cards are in the gallery.
         """
         with self._lock:
@@ -313,8 +330,10 @@ class Studio(View):
             self.submit_button.description = "Sending…"
             self.submit_button.disabled = True
             self.sending = Future()
-            create = self.client.runner.generate(self.prompt.value, **self.params())
-            self.client.submit(create).add_done_callback(self._created)
+            answer = self.client.generate_nowait(
+                self.prompt.value, experiment=self.experiment, **self.params()
+            )
+            cast("Future[JobSet]", answer).add_done_callback(self._created)
 
     def _created(self, answer: Future[JobSet]) -> None:
         """On the loop thread: show the new jobs' cards, or the error next to its field."""

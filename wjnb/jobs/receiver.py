@@ -32,7 +32,7 @@ log = logging.getLogger("wjnb.receiver")
 #: Largest callback body accepted.
 MAX_BODY = 256 * 1024
 
-#: ``handler(kind, request_id, body)``; kind is ``"wujie"`` or ``"mj"``. Returns True when
+#: ``handler(backend, request_id, body)`` (``"wujie"``, ``"mj"``...). Returns True when
 #: the callback was used, False when it was unknown or a replay.
 Handler = Callable[[str, str, dict[str, Any]], Awaitable[bool]]
 SecretLookup = Callable[[str], str | None]
@@ -41,8 +41,15 @@ SecretLookup = Callable[[str], str | None]
 class Receiver:
     """Serve ``POST /cb/{kind}/{request_id}/{secret}`` on loopback."""
 
-    def __init__(self, handler: Handler, secret_for: SecretLookup, port_file: Path) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        secret_for: SecretLookup,
+        port_file: Path,
+        accepts: Callable[[str], bool] = lambda backend: backend in ("wujie", "mj"),
+    ) -> None:
         self._handler = handler
+        self._accepts = accepts
         self._secret_for = secret_for
         self._port_file = port_file
         self._server: uvicorn.Server | None = None
@@ -104,7 +111,7 @@ class Receiver:
     async def _post(self, request: Request) -> Response:
         kind = request.path_params["kind"]
         rid = request.path_params["rid"]
-        expected = self._secret_for(rid) if kind in ("wujie", "mj") else None
+        expected = self._secret_for(rid) if self._accepts(kind) else None
         if expected is None or not hmac.compare_digest(expected, request.path_params["secret"]):
             self.counts["refused"] += 1
             return JSONResponse({"ok": False}, status_code=404)

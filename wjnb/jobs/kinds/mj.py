@@ -1,0 +1,222 @@
+"""The Midjourney-proxy task: ``/mj/submit/*`` tagged with ``state``, polled in batches of
+``list-by-condition``, pushed by ``notifyHook``; its buttons make child tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ... import records
+from ...api.mj import change_of
+from ...errors import InvalidArgument, JobError, Unsupported, WjnbError
+from ...models import MjButton, MjStatus, MjSubmitCode, MjSubmitReply, MjTaskInfo
+from ..job import Job
+from ..kind import FollowUp, Json, Kind, Media, Phase, Reading, Submitted
+
+if TYPE_CHECKING:
+    from ...client import AsyncClient
+
+MJ_IMAGINE = "/mj/submit/imagine"
+MJ_ACTION = "/mj/submit/action"
+
+_PHASES = {
+    MjStatus.NOT_START: Phase.WAITING,
+    MjStatus.SUBMITTED: Phase.WAITING,
+    MjStatus.MODAL: Phase.WAITING,
+    MjStatus.IN_PROGRESS: Phase.RUNNING,
+    MjStatus.SUCCESS: Phase.SUCCEEDED,
+    MjStatus.FAILURE: Phase.FAILED,
+    MjStatus.CANCEL: Phase.CANCELLED,
+}
+
+
+class MjTask(Job):
+    """A tracked Midjourney-proxy task: a ``Job`` with the proxy's buttons and seed."""
+
+    def __repr__(self) -> str:
+        return f"<MjTask {self.id} {self.action} {self.status_name}>"
+
+    @property
+    def id(self) -> str:
+        """The proxy's task id (the job's key)."""
+        return self.key
+
+    @property
+    def action(self) -> str:
+        """What made the task: ``IMAGINE``, ``UPSCALE``, ``VARIATION``..."""
+        return self.label or "IMAGINE"
+
+    @property
+    def task(self) -> MjTaskInfo | None:
+        """The proxy's last report of the task."""
+        reading = self.final or self.latest
+        return reading.wire if reading and isinstance(reading.wire, MjTaskInfo) else None
+
+    @property
+    def buttons(self) -> list[MjButton]:
+        """Buttons of the finished task (U1..U4, V1..V4, reroll)."""
+        task = self.task
+        return list(task.buttons or []) if task else []
+
+    def press(self, label: str) -> MjTask:
+        """Press a button (``"U2"``, ``"V1"``, ``"reroll"``); returns the child task."""
+        child = self.act("press", label=label)
+        assert isinstance(child, MjTask)
+        return child
+
+    def seed(self) -> str:
+        """The task's Midjourney seed (asked once, then remembered)."""
+        return str(self.act("seed"))
+
+
+class MjTaskKind(Kind):
+    """A task of any Midjourney proxy (imagine or a pressed button)."""
+
+    name: ClassVar[str] = "mj"
+    backend: ClassVar[str] = "mj"
+    routes: ClassVar[tuple[str, ...]] = (MJ_IMAGINE, MJ_ACTION)
+    initial_status = MjStatus.SUBMITTED
+    batch_size: ClassVar[int] = 50
+    previews: ClassVar[bool] = True
+    private_fields: ClassVar[tuple[str, ...]] = ("state", "notify_hook")
+    job_class: ClassVar[type[Job]] = MjTask
+
+    def check(self, route: str, body: Json) -> Json:
+        """wjnb tags the task itself (that is how a lost reply is found again)."""
+        for own in self.private_fields:
+            if own in body:
+                raise InvalidArgument(own, f"wjnb sets {own} itself (it reconciles the task)")
+        return body
+
+    def notify_fields(self, url: str | None, request_id: str) -> Json:
+        """``state`` tags the task with its request; ``notifyHook`` asks for pushes."""
+        return {"state": request_id, **({"notify_hook": url} if url else {})}
+
+    async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
+        """``imagine`` or ``action``; a reply saying the task exists carries its state."""
+        if route == MJ_IMAGINE:
+            reply = await api.mj.imagine(**body)
+        else:
+            reply = await api.mj.press(**body)
+        task_id = reply.result if isinstance(reply.result, str) else None
+        if not task_id:
+            raise JobError(f"the proxy accepted the task but gave no id (code {reply.code})")
+        readings = []
+        if reply.code == MjSubmitCode.EXISTS:  # waiting for a modal's answer
+            task = {"id": task_id, "status": "MODAL", **(reply.properties or {})}
+            readings.append(self.read(task_id, MjTaskInfo.from_dict(task)))
+        return Submitted([task_id], reply.to_dict(), readings)
+
+    async def find(self, api: AsyncClient, request_id: str) -> Submitted | None:
+        """The proxy echoes ``state`` on its tasks: find the one this request made."""
+        try:
+            tasks = await api.mj.list()
+        except WjnbError:
+            return None
+        for task in tasks:
+            if task.state == request_id and task.id:
+                reply = MjSubmitReply(code=1, description="reconciled", result=task.id)
+                return Submitted([task.id], reply.to_dict())
+        return None
+
+    async def poll(self, api: AsyncClient, keys: list[str]) -> list[Reading]:
+        """One ``list-by-condition`` for the whole batch."""
+        tasks = await api.mj.list_by_ids(keys)
+        return [self.read(t.id, t) for t in tasks if t.id]
+
+    def read(self, key: str, wire: object) -> Reading:
+        """A task as the proxy reports it (poll, callback or submit reply)."""
+        if not isinstance(wire, MjTaskInfo):
+            raise TypeError(f"not a Midjourney task: {type(wire).__name__}")
+        wire.id = wire.id or key
+        status = wire.status_enum
+        return Reading(
+            key,
+            status,
+            _PHASES[status] if status is not None else None,
+            progress=wire.percent,
+            media=(Media("image", wire.image_url),) if wire.image_url else (),
+            fail_message=wire.fail_reason,
+            wire=wire,
+            raw=wire.raw,
+        )
+
+    def callback(self, body: Json) -> Reading | None:
+        """A ``notifyHook`` push carries the whole task."""
+        task = MjTaskInfo.from_dict(body)
+        if not task.id or task.status_enum is None:
+            return None
+        return self.read(task.id, task)
+
+    def restore(self, key: str, record: Mapping[str, Any], raw: Json | None) -> Reading | None:
+        """The stored task (as last reported)."""
+        return self.read(key, MjTaskInfo.from_dict(raw)) if raw else None
+
+    def record(self, job: Job) -> Json:
+        """The same columns as an artwork's, the status on the Wujie scale."""
+        wire = job.latest.wire if job.latest else None
+        task = wire if isinstance(wire, MjTaskInfo) else MjTaskInfo(id=job.key, action=job.label)
+        return records.mj_record(task, job.request, experiment=job.experiment)
+
+    def actions(self, job: Job) -> tuple[str, ...]:
+        """The finished task's buttons, its seed, and cancel while it runs."""
+        if not job.done:
+            return ("cancel",)
+        wire = job.final.wire if job.final else None
+        labels = [b.label or b.emoji or "" for b in getattr(wire, "buttons", None) or []]
+        return (*[label for label in labels if label], "seed")
+
+    async def act(self, api: AsyncClient, job: Job, action: str, **args: Any) -> object:
+        """``press`` a button (a child task), ask the ``seed``, or ``cancel``."""
+        if action == "cancel":
+            return await api.mj.cancel(job.key)
+        if action == "seed":
+            return await api.mj.image_seed(job.key)
+        if action == "press" or action in self.actions(job):
+            return await self._press(api, job, args.get("label", action))
+        return await super().act(api, job, action, **args)
+
+    @staticmethod
+    async def _press(api: AsyncClient, job: Job, label: object) -> FollowUp:
+        """The child task's submit: the button's ``customId`` (``/submit/action``), or
+        ``/submit/change`` on proxies without buttons (U1-U4, V1-V4, reroll)."""
+        if not job.done:
+            raise JobError(f"task {job.key} is not finished; wait() before pressing {label}")
+        wire = job.final.wire if job.final else None
+        label_text = label if isinstance(label, str) else ""
+        button = wire.button(label_text) if isinstance(wire, MjTaskInfo) else None
+        if button is not None and button.custom_id:
+            body = {"task_id": job.key, "custom_id": button.custom_id, "label": label}
+            return FollowUp(MJ_ACTION, body, _action_of(button.custom_id))
+        if await api.mj.has("action"):
+            buttons = wire.buttons if isinstance(wire, MjTaskInfo) else None
+            have = ", ".join(b.label or b.emoji or "?" for b in buttons or []) or "none"
+            raise InvalidArgument("label", f"task {job.key} has no button {label!r} (has: {have})")
+        change = change_of(label_text) if label_text else None
+        if change is None:
+            what = f"button {label!r} (its /submit/change knows U1-U4, V1-V4 and reroll)"
+            raise Unsupported(await api.mj.flavor(), what)
+        return FollowUp(MJ_ACTION, {"task_id": job.key, "label": label}, change[0])
+
+
+_ACTIONS = {
+    "upsample": "UPSCALE",
+    "variation": "VARIATION",
+    "high_variation": "VARIATION",
+    "low_variation": "VARIATION",
+    "Inpaint": "VARIATION",
+    "reroll": "REROLL",
+    "Outpaint": "ZOOM",
+    "CustomZoom": "ZOOM",
+}
+
+
+def _action_of(custom_id: str) -> str:
+    """``MJ::JOB::upsample::2::...`` -> ``UPSCALE`` (the proxies' customId -> action table)."""
+    parts = custom_id.split("::")
+    kind = (parts[2] if parts[1:2] == ["JOB"] else parts[1]) if len(parts) > 2 else ""
+    if kind.startswith("upsample_"):
+        return "UPSCALE_HD"
+    if kind.startswith("pan_"):
+        return "PAN"
+    return _ACTIONS.get(kind, kind.upper() or "ACTION")
