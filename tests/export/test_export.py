@@ -161,5 +161,5 @@ def test_missing_extra_is_named(
 ) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # as if the package were not installed
     with pytest.raises(ImportError, match=rf"pip install 'wjnb\[{module}\]'"):
-        call(wjnb.JobSet(runner=None, experiment="e"), tmp_path)  # type: ignore[arg-type]
+        call(wjnb.JobSet(host=None, experiment="e"), tmp_path)  # type: ignore[arg-type]
     assert not (tmp_path / "never").exists()
