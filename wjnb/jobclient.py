@@ -21,6 +21,7 @@ from . import client as _routes
 from .api.avatar import Template
 from .errors import InvalidArgument
 from .jobs import JobSet, Kind, MjTask, PollPolicy
+from .jobs.capacity import DEFAULT_CAPACITY
 from .jobs.runner import Runner
 
 T = TypeVar("T")
@@ -88,6 +89,8 @@ class Client(_routes.RoutesClient):
     ``prefetch`` downloads each finished picture (and its thumbnail) into the cache at once.
     ``lease_ttl`` is how long this client's claim to poll a job lasts unrenewed: kernels on
     one ledger poll each job once between them, and take over a dead kernel's jobs after it.
+    ``mj_capacity`` is how many unfinished tasks the Midjourney proxy holds (its accounts'
+    core + queue sizes, 13 for one default account): further submits wait on our side.
     """
 
     def __init__(
@@ -101,6 +104,7 @@ class Client(_routes.RoutesClient):
         prefetch: bool = True,
         poll: PollPolicy | None = None,
         lease_ttl: float = 30.0,
+        mj_capacity: int = DEFAULT_CAPACITY,
         **route_options: Any,
     ) -> None:
         super().__init__(**route_options)
@@ -113,6 +117,7 @@ class Client(_routes.RoutesClient):
             "prefetch": prefetch,
             "policy": poll,
             "lease_ttl": lease_ttl,
+            "capacity": mj_capacity,
         }
         self._runner: Runner | None = None
         self._runner_lock = threading.Lock()

@@ -413,6 +413,12 @@ class JobSet(Sequence[Job]):
         self._jobs.extend(jobs)
         call_observers(self._observers, self)
 
+    def discard(self, job: Job) -> None:
+        """Take out a job whose work is being done again by another (a lost task)."""
+        if job in self._jobs:
+            self._jobs.remove(job)
+            _call_observers(self._observers, self)
+
     @property
     def done(self) -> bool:
         """True when every job is terminal and nothing is still being submitted."""

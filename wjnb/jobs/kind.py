@@ -118,6 +118,9 @@ class Kind(ABC):
     previews: ClassVar[bool] = False
     #: The job class made for this kind (None: plain ``Job``).
     job_class: ClassVar[type[Job] | None] = None
+    #: True when the service holds a bounded number of unfinished jobs (submits wait for
+    #: a free slot, see ``capacity``) and may lose queued ones (a sweep sends them again).
+    bounded: ClassVar[bool] = False
     #: Body fields wjnb sets itself (callback URL, reconciliation tag): users may not.
     private_fields: ClassVar[tuple[str, ...]] = ()
 

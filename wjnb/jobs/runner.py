@@ -40,6 +40,7 @@ from ..images import ImageStore
 from ..ledger import Ledger, RequestRow, Reservation
 from ..ledger.tracking import TrackerLeases
 from . import plan as plans
+from .capacity import DEFAULT_CAPACITY, Slots
 from .job import Job, JobSet, call_observers
 from .kind import FollowUp, Json, Kind, Submitted
 from .kinds import default_kinds
@@ -77,6 +78,7 @@ class Runner:
         prefetch: bool = True,
         policy: PollPolicy | None = None,
         lease_ttl: float = 30.0,
+        capacity: int = DEFAULT_CAPACITY,
     ) -> None:
         self.aclient = aclient
         self.loop = loop
@@ -97,7 +99,10 @@ class Runner:
             callbacks=callbacks,
             policy=policy,
             leases=self.leases,
+            on_lost=self._lost,
         )
+        #: Admission to the Midjourney proxy (tasks it holds, at most ``capacity``).
+        self.slots = Slots(capacity)
         self.receiver: Receiver | None = None
         self._jobs: dict[str, Job] = {}
         self._secrets: dict[str, str] = {}
@@ -271,6 +276,8 @@ class Runner:
         self.ledger.update_jobs([(job.key, job.record, True, raw)])
         self.leases.release([job.key])
         call_observers(self._activity, job)
+        if job.spec.bounded:
+            await self.slots.release(job.key)
         if self.prefetch and job.picture_url:
             self.tracker.spawn(self._prefetch(job))
         else:
@@ -392,8 +399,21 @@ class Runner:
         self.ledger.ensure_experiment(experiment, plan)
         self.ledger.set_meta(experiment, plan)
         jobs = self._jobset(experiment, axes=plans.plan_axes(plan))
-        await self._run_plan(experiment, plan, combos, jobs)
+        if spec.bounded:  # submits wait for the proxy's slots: queue them here, return now
+            jobs.pending_requests += 1
+            self.tracker.spawn(self._queue_plan(experiment, plan, combos, jobs))
+        else:
+            await self._run_plan(experiment, plan, combos, jobs)
         return jobs
+
+    async def _queue_plan(
+        self, experiment: str, plan: Json, combos: list[Json], jobs: JobSet
+    ) -> None:
+        """A sweep's plan run in the background (its set is not done before it ends)."""
+        try:
+            await self._run_plan(experiment, plan, combos, jobs)
+        finally:
+            jobs.pending_requests -= 1
 
     async def _price(self, spec: Kind, plan: Mapping[str, Any], combos: list[Json]) -> int:
         """Credits the combinations would cost (one price read per distinct body)."""
@@ -542,8 +562,14 @@ class Runner:
             self.ledger.update_body(row.id, body)
             row = self.ledger.request(row.id) or row
         self._in_flight.add(row.id)
+        sub: Submitted | None
         try:
-            sub: Submitted | None = await spec.submit(self.aclient, route, body)
+            if spec.bounded:
+                sub = await self.slots.submit(
+                    lambda: spec.submit(self.aclient, route, body), lambda s: s.keys
+                )
+            else:
+                sub = await spec.submit(self.aclient, route, body)
         except AmbiguousCreate as exc:
             sub = await self._find(spec, row.id)
             if sub is None and not spec.reconciles_by_callback:
@@ -564,6 +590,37 @@ class Runner:
             self._in_flight.discard(row.id)
         assert sub is not None
         return self._accept(spec, row, sub, jobs, parent=parent, label=label)
+
+    async def _lost(self, job: Job) -> bool:
+        """A bounded kind's task the service lost (a restarted proxy drops its queue): in a
+        sweep its combination is submitted again, as a new request; elsewhere it fails."""
+        plan = self._plan(job.experiment) if job.experiment else {}
+        jobs = self._sets.get(job.experiment or "")
+        row = self.ledger.request(job.request_id)
+        if not job.spec.bounded or plan.get("kind") != "sweep" or jobs is None or row is None:
+            return False
+        await self.slots.release(job.key)
+        self.ledger.record_request_state(row.id, "abandoned", "lost by the service")
+        job.fail("lost by the service; its combination was submitted again")
+        self.ledger.update_jobs([(job.key, job.record, True, None)])
+        self._jobs.pop(job.key, None)
+        jobs.discard(job)
+        jobs.pending_requests += 1
+        self.tracker.spawn(self._resubmit(plan, row.axes, jobs, job))
+        return True
+
+    async def _resubmit(self, plan: Json, combo: Json, jobs: JobSet, lost: Job) -> None:
+        """Send one lost combination of a sweep again, then put the set back in plan order."""
+        spec = self.kinds[str(plan.get("kind_name"))]
+        experiment = str(jobs.experiment)
+        try:
+            await self._submit_rounds(spec, str(plan["route"]), plan, combo, jobs, experiment)
+        except WjnbError as exc:
+            log.warning("lost combination %s not submitted again: %s", combo, exc)
+        finally:
+            jobs.pending_requests -= 1
+            jobs.sort(plans.plan_order(plans.combinations(plan)))
+            lost.settle(False)
 
     async def _reconcile_early(self, spec: Kind, request_id: str) -> list[Job]:
         """Callbacks that arrived before a reply that never came: they name its keys."""
@@ -765,6 +822,8 @@ class Runner:
         requests = {r.id: r for r in self.ledger.requests(experiment)}
         restored: list[Job] = []
         for row in self.ledger.jobs(experiment):
+            if requests[row.request_id].state == "abandoned":
+                continue  # lost by the service; its combination was sent again
             if row.key in self._jobs:
                 restored.append(self._jobs[row.key])
                 continue

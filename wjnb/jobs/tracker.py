@@ -30,6 +30,8 @@ log = logging.getLogger("wjnb.tracker")
 
 ChangeHook = Callable[[list[Job]], None]
 FinishHook = Callable[[Job, "dict[str, Any] | None"], Awaitable[None]]
+#: Called for a job the service no longer reports; True when the hook took care of it.
+LostHook = Callable[[Job], Awaitable[bool]]
 
 __all__ = ["PollPolicy", "Tracker"]
 
@@ -54,11 +56,13 @@ class Tracker:
         callbacks: bool = False,
         policy: PollPolicy | None = None,
         leases: TrackerLeases | None = None,
+        on_lost: LostHook | None = None,
     ) -> None:
         self._api = api
         self.leases = leases
         self._on_change = on_change
         self._on_finish = on_finish
+        self._on_lost = on_lost
         self.schedule = Schedule(policy or PollPolicy(), callbacks=callbacks)
         self._queues: dict[str, _Queue] = {}
         self._finishing: set[str] = set()
@@ -351,6 +355,7 @@ class Tracker:
             entry.unknown += 1
             if entry.unknown >= self.policy.unknown_status_limit * 2:
                 queue.entries.pop(key, None)
-                await self._end_in_error(entry.job, "the service no longer reports it readably")
+                if self._on_lost is None or not await self._on_lost(entry.job):
+                    await self._end_in_error(entry.job, "the service no longer reports it readably")
             else:
                 entry.due = now + min(self.schedule.interval(entry, now), 1.0)

@@ -217,6 +217,8 @@ class MjEngine:
         self._queue_size = queue_size
         self._requests = 0
         self._jobs: dict[Job, MjTask] = {}
+        #: Submits refused because the account's queue was full (codes 23 / 9).
+        self.full_replies = 0
 
     # ------------------------------------------------------------------ submit
 
@@ -468,6 +470,7 @@ class MjEngine:
 
     def _check_capacity(self) -> None:
         full = self._pool.busy >= self._pool.gpus and self._pool.waiting >= self._queue_size
+        self.full_replies += full
         if full and self.flavor is not None:
             code, text = self.flavor.queue_full
             raise MjFailure(code, text, self.flavor.instance(self.instance))
@@ -656,6 +659,18 @@ class MjEngine:
             self._notify(task)
             return
         raise MjFailure(MJ_FAILURE, f"task {task.id} cannot be cancelled (status {task.status})")
+
+    def restart(self) -> int:
+        """The proxy restarts: tasks still waiting for the account are gone (novicezk keeps
+        its queue in memory); running and finished tasks stay. Returns how many were lost."""
+        lost = [t for t in self.tasks.values() if t.job is not None and self._pool.cancel(t.job)]
+        for task in lost:
+            assert task.job is not None
+            self._jobs.pop(task.job, None)
+            for timer in task.timers:
+                timer.cancel()
+            del self.tasks[task.id]
+        return len(lost)
 
     # ------------------------------------------------------------------ views
 

@@ -176,6 +176,14 @@ class Sandbox:
         """What ``GET /_sandbox/counters`` returns."""
         return self._call(lambda s: s.counters_snapshot())
 
+    def mj_restart(self) -> int:
+        """Restart the Midjourney proxy: its queued tasks are lost; returns how many."""
+        return self._call(lambda s: s.mj.restart())
+
+    def mj_full_replies(self) -> int:
+        """How many Midjourney submits were refused with a full queue so far."""
+        return self._call(lambda s: s.mj.full_replies)
+
     def artworks(self) -> dict[str, Any]:
         """What ``GET /_sandbox/artworks`` returns."""
         return self._call(lambda s: s.artworks_snapshot())

@@ -78,6 +78,7 @@ class MjTaskKind(Kind):
     initial_status = MjStatus.SUBMITTED
     batch_size: ClassVar[int] = 50
     previews: ClassVar[bool] = True
+    bounded: ClassVar[bool] = True
     private_fields: ClassVar[tuple[str, ...]] = ("state", "notify_hook")
     job_class: ClassVar[type[Job]] = MjTask
 

@@ -1,0 +1,98 @@
+"""Account-aware scheduling: a 40-task sweep on one proxy account (3 running, 10 queued)
+never meets a full queue, loses nothing, and survives a proxy restart that drops its queue."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import wjnb
+import wjnb.sandbox
+from wjnb.jobs import JobSet
+
+PROMPTS = [f"a lighthouse at dusk, study {i}" for i in range(40)]
+IMAGINE = "POST /mj/submit/imagine"
+WAIT = 120.0
+
+
+@pytest.fixture
+def proxy() -> Iterator[wjnb.sandbox.Sandbox]:
+    srv = wjnb.sandbox.start(
+        speed=60, seed=9, faults="", mj_flavor="novicezk", mj_core_size=3, mj_queue_size=10
+    )
+    yield srv
+    srv.stop()
+
+
+def _client(srv: wjnb.sandbox.Sandbox, home: Path, callbacks: bool) -> wjnb.Client:
+    return wjnb.Client(
+        home=home, mj_base_url=srv.mj_base_url, mj_token=srv.mj_token, callbacks=callbacks
+    )
+
+
+def _imagines(srv: wjnb.sandbox.Sandbox) -> int:
+    return int(srv.counters()["requests"].get(IMAGINE, 0))
+
+
+def _check_complete(sweep: JobSet) -> None:
+    """Every prompt has exactly one finished task, in plan order."""
+    assert len(sweep) == len(PROMPTS)
+    assert [job.axes["prompt"] for job in sweep] == PROMPTS
+    assert all(job.status_name == "success" for job in sweep), [j.status_name for j in sweep]
+
+
+@pytest.mark.parametrize("callbacks", [False, True], ids=["polling", "callbacks"])
+def test_forty_tasks_on_one_account_never_fill_its_queue(
+    proxy: wjnb.sandbox.Sandbox, tmp_path: Path, callbacks: bool
+) -> None:
+    with _client(proxy, tmp_path, callbacks) as client:
+        sweep = client.mj.sweep(None, grid={"prompt": PROMPTS}, experiment="lighthouses")
+        sweep.wait(timeout=WAIT)
+        _check_complete(sweep)
+        assert proxy.mj_full_replies() == 0
+        assert client.runner.slots.full_replies == 0
+        assert client.runner.slots.used == 0  # every slot given back
+        assert _imagines(proxy) == len(PROMPTS)  # nothing sent twice
+
+
+def test_a_restarted_proxy_loses_its_queue_and_only_that_is_sent_again(
+    proxy: wjnb.sandbox.Sandbox, tmp_path: Path
+) -> None:
+    with _client(proxy, tmp_path, callbacks=False) as client:
+        sweep = client.mj.sweep(None, grid={"prompt": PROMPTS}, experiment="restart")
+        deadline = time.monotonic() + WAIT
+        while not (any(j.done for j in sweep) and len(client.runner.slots.held) >= 10):
+            assert time.monotonic() < deadline, "the sweep never filled the account's queue"
+            time.sleep(0.02)
+        lost = proxy.mj_restart()
+        assert lost > 0
+        sweep.wait(timeout=WAIT)
+        _check_complete(sweep)
+        assert proxy.mj_full_replies() == 0
+        assert _imagines(proxy) == len(PROMPTS) + lost  # the lost ones, and only those
+        states = [r.state for r in client.runner.ledger.requests("restart")]
+        assert states.count("accepted") == len(PROMPTS)
+        assert states.count("abandoned") == lost
+
+    with _client(proxy, tmp_path, callbacks=False) as again:  # resumed: the same 40
+        _check_complete(again.load("restart"))
+
+
+def test_a_capacity_set_too_high_is_learned_from_the_full_replies(
+    proxy: wjnb.sandbox.Sandbox, tmp_path: Path
+) -> None:
+    client = wjnb.Client(
+        home=tmp_path, mj_base_url=proxy.mj_base_url, mj_token=proxy.mj_token, mj_capacity=40
+    )
+    with client:
+        sweep = client.mj.sweep(None, grid={"prompt": PROMPTS[:20]}, experiment="learn")
+        sweep.wait(timeout=WAIT)
+        assert [job.axes["prompt"] for job in sweep] == PROMPTS[:20]
+        assert all(job.status_name == "success" for job in sweep)
+        slots = client.runner.slots
+        assert slots.full_replies == proxy.mj_full_replies() > 0  # retried, never raised
+        assert slots.capacity == 13  # 3 running + 10 queued, as the proxy showed
+        assert _imagines(proxy) == 20 + slots.full_replies
