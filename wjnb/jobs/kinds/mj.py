@@ -10,6 +10,7 @@ from ... import records
 from ...api.mj import change_of
 from ...errors import InvalidArgument, JobError, Unsupported, WjnbError
 from ...models import MjButton, MjStatus, MjSubmitCode, MjSubmitReply, MjTaskInfo
+from .. import lineage
 from ..job import Job
 from ..kind import FollowUp, Json, Kind, Media, Phase, Reading, Submitted
 
@@ -64,9 +65,17 @@ class MjTask(Job):
         assert isinstance(child, MjTask)
         return child
 
+    def reroll(self) -> MjTask:
+        """Press 🔄: the same prompt again, as a child task."""
+        return self.press("reroll")
+
     def seed(self) -> str:
         """The task's Midjourney seed (asked once, then remembered)."""
         return str(self.act("seed"))
+
+    def tree(self, size: int = 96) -> lineage.Tree:
+        """The task's family (oldest known ancestor down) as a tree of thumbnails."""
+        return lineage.Tree(self, size)
 
 
 class MjTaskKind(Kind):
@@ -157,7 +166,8 @@ class MjTaskKind(Kind):
         """The same columns as an artwork's, the status on the Wujie scale."""
         wire = job.latest.wire if job.latest else None
         task = wire if isinstance(wire, MjTaskInfo) else MjTaskInfo(id=job.key, action=job.label)
-        return records.mj_record(task, job.request, experiment=job.experiment)
+        row = records.mj_record(task, job.request, experiment=job.experiment)
+        return {**row, **lineage.columns(job)}
 
     def actions(self, job: Job) -> tuple[str, ...]:
         """The finished task's buttons, its seed, and cancel while it runs."""
