@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures
 import contextlib
+import math
 import os
 import threading
 import weakref
@@ -19,9 +20,11 @@ from typing import Any, TypeVar
 
 from . import client as _routes
 from .api.avatar import Template
-from .errors import InvalidArgument
+from .api.mj import change_of
+from .errors import BudgetExceeded, InvalidArgument
 from .jobs import JobSet, Kind, MjTask, PollPolicy
 from .jobs.capacity import DEFAULT_CAPACITY
+from .jobs.followup import follow
 from .jobs.runner import Runner
 
 T = TypeVar("T")
@@ -48,13 +51,37 @@ class MjJobs(_routes.SyncMjApi):
         *,
         grid: Mapping[str, Sequence[Any]],
         experiment: str,
+        max_tasks: int | None = None,
+        then: str | None = None,
         **params: Any,
     ) -> JobSet:
-        """One IMAGINE per combination of ``grid`` (any submit field, ``prompt`` included)."""
+        """One IMAGINE per combination of ``grid`` (``prompt``, any submit field or any
+        ``--`` parameter such as ``"--stylize": [50, 250]``), at most ``max_tasks`` tasks
+        (follow-ups counted), each pressed ``then`` (``"U1"``) once it succeeds. Returns at
+        once: tasks wait on our side for the proxy's free slots."""
         runner = self._owner.runner
-        return runner.call(
-            runner.sweep(prompt, grid=grid, experiment=experiment, kind="mj", **params)
-        )
+        per_combo = 2 if then else 1
+        budget = None if max_tasks is None else max_tasks // per_combo
+        if then is not None and change_of(then) is None:
+            raise InvalidArgument("then", f"expected a button like 'U1', got {then!r}")
+
+        combos = math.prod(len(v) for v in grid.values()) if isinstance(grid, Mapping) else 0
+
+        async def start() -> JobSet:
+            try:
+                jobs = await runner.sweep(
+                    prompt, grid=grid, experiment=experiment, kind="mj", budget=budget, **params
+                )
+            except BudgetExceeded:
+                raise BudgetExceeded(
+                    f"sweep {experiment!r} needs {combos * per_combo} tasks, over"
+                    f" max_tasks={max_tasks}; nothing was submitted"
+                ) from None
+            if then is not None:
+                follow(runner, jobs, then, combos)
+            return jobs
+
+        return runner.call(start())
 
 
 class AvatarJobs(_routes.SyncAvatarApi):

@@ -14,14 +14,19 @@ if TYPE_CHECKING:
 def columns(job: Job) -> dict[str, Any]:
     """``parent_id``, ``action``, ``button`` and ``depth`` of a job (the request names the
     parent task, so a job loaded from the ledger keeps its parent too)."""
-    parent_id = job.parent.key if job.parent is not None else job.request.get("task_id")
     button = job.request.get("label")
     return {
-        "parent_id": str(parent_id) if parent_id else None,
+        "parent_id": parent_id(job),
         "action": job.label or "IMAGINE",
         "button": str(button) if button else None,
         "depth": depth(job),
     }
+
+
+def parent_id(job: Job) -> str | None:
+    """The task a job was made from (None for an imagine), from the job or its request."""
+    found = job.parent.key if job.parent is not None else job.request.get("task_id")
+    return str(found) if found else None
 
 
 def depth(job: Job) -> int:

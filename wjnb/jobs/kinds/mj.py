@@ -92,10 +92,12 @@ class MjTaskKind(Kind):
     job_class: ClassVar[type[Job]] = MjTask
 
     def check(self, route: str, body: Json) -> Json:
-        """wjnb tags the task itself (that is how a lost reply is found again)."""
+        """wjnb tags the task itself (that is how a lost reply is found again); ``--``
+        parameters are plain values."""
         for own in self.private_fields:
             if own in body:
                 raise InvalidArgument(own, f"wjnb sets {own} itself (it reconciles the task)")
+        with_parameters(body)
         return body
 
     def notify_fields(self, url: str | None, request_id: str) -> Json:
@@ -105,7 +107,7 @@ class MjTaskKind(Kind):
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """``imagine`` or ``action``; a reply saying the task exists carries its state."""
         if route == MJ_IMAGINE:
-            reply = await api.mj.imagine(**body)
+            reply = await api.mj.imagine(**with_parameters(body))
         else:
             reply = await api.mj.press(**body)
         task_id = reply.result if isinstance(reply.result, str) else None
@@ -116,6 +118,10 @@ class MjTaskKind(Kind):
             task = {"id": task_id, "status": "MODAL", **(reply.properties or {})}
             readings.append(self.read(task_id, MjTaskInfo.from_dict(task)))
         return Submitted([task_id], reply.to_dict(), readings)
+
+    async def price(self, api: AsyncClient, route: str, body: Json) -> int:
+        """The proxies publish no prices: a sweep's budget counts tasks (one each)."""
+        return 1
 
     async def find(self, api: AsyncClient, request_id: str) -> Submitted | None:
         """The proxy echoes ``state`` on its tasks: find the one this request made."""
@@ -208,6 +214,25 @@ class MjTaskKind(Kind):
             what = f"button {label!r} (its /submit/change knows U1-U4, V1-V4 and reroll)"
             raise Unsupported(await api.mj.flavor(), what)
         return FollowUp(MJ_ACTION, {"task_id": job.key, "label": label}, change[0])
+
+
+def with_parameters(body: Json) -> Json:
+    """``{"prompt": "a cat", "--ar": "3:2", "--tile": True}`` -> ``{"prompt": "a cat --ar 3:2
+    --tile"}``: a sweep may vary any Midjourney ``--`` parameter as its own axis."""
+    params = {k: v for k, v in body.items() if k.startswith("--")}
+    if not params:
+        return body
+    words = [str(body.get("prompt") or "")]
+    for name, value in params.items():
+        if not name[2:].replace("-", "").isalnum():
+            raise InvalidArgument("grid", f"{name!r} is not a Midjourney parameter")
+        if value is None or value is False:
+            continue
+        if not isinstance(value, (str, int, float)) or (isinstance(value, str) and "--" in value):
+            raise InvalidArgument(name, f"expected a number or a word, got {value!r}")
+        words.append(name if value is True else f"{name} {value}")
+    rest = {k: v for k, v in body.items() if k not in params}
+    return {**rest, "prompt": " ".join(w for w in words if w)}
 
 
 _ACTIONS = {
