@@ -51,7 +51,7 @@ def tree_html(job: Job, *, size: int = 96) -> str:
 def _node(job: Job, marked: Job, size: int) -> str:
     thumb = job.thumbnail(size) if job.done else None
     picture = (
-        f'<img src="data:image/png;base64,{base64.b64encode(thumb).decode()}" width="{size}">'
+        f'<img src="data:image/jpeg;base64,{base64.b64encode(thumb).decode()}" width="{size}">'
         if thumb
         else f'<div style="width:{size}px;height:{size}px;background:#eee"></div>'
     )

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ... import records
 from ...api.mj import change_of
 from ...errors import InvalidArgument, JobError, Unsupported, WjnbError
+from ...mask import Mask, data_url
 from ...models import MjButton, MjStatus, MjSubmitCode, MjSubmitReply, MjTaskInfo
 from .. import lineage
 from ..job import Job
 from ..kind import FollowUp, Json, Kind, Media, Phase, Reading, Submitted
+from .mj_buttons import PANS, VARIES, label_for, zoom_intent
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -64,6 +66,49 @@ class MjTask(Job):
         child = self.act("press", label=label)
         assert isinstance(child, MjTask)
         return child
+
+    def upscale(self, kind: str | None = None, *, index: int | None = None) -> MjTask:
+        """``index`` 1-4 upscales one image of a grid; ``kind`` ``"subtle"``/``"creative"``
+        upscales an upscaled image again."""
+        if (index is None) == (kind is None):
+            raise InvalidArgument("index", "give a grid image's index, or an upscale's kind")
+        return self.press(label_for(self.task, f"upscale {kind}", index))
+
+    def vary(
+        self,
+        kind: str = "strong",
+        *,
+        index: int | None = None,
+        mask: Mask | None = None,
+        prompt: str | None = None,
+    ) -> MjTask:
+        """Vary a grid image (``index``) or an upscale: ``"strong"``, ``"subtle"``, or
+        ``"region"`` with a ``mask`` (PIL image, numpy array or rectangle; white = redraw)."""
+        if kind not in VARIES:
+            raise InvalidArgument("kind", f"expected one of {', '.join(VARIES)}, not {kind!r}")
+        if (kind == "region") != (mask is not None):
+            raise InvalidArgument("mask", "a mask goes with vary('region') and only there")
+        if kind != "region":
+            return self.press(label_for(self.task, f"vary {kind}", index))
+        size = self.image().size
+        child = self.press(label_for(self.task, "vary region"))
+        child.act("modal", mask_base64=data_url(mask, size), prompt=prompt)
+        return child
+
+    def zoom(self, factor: float = 2, *, prompt: str | None = None) -> MjTask:
+        """Zoom out ``factor`` times (2 and 1.5 are buttons; others are Custom Zoom)."""
+        intent = zoom_intent(factor)
+        child = self.press(label_for(self.task, intent))
+        if intent == "zoom custom":
+            base = prompt or (self.task.prompt if self.task else None) or ""
+            child.act("modal", prompt=f"{base} --zoom {factor:g}".strip())
+        return child
+
+    def pan(self, direction: str) -> MjTask:
+        """Extend the picture ``"left"``, ``"right"``, ``"up"`` or ``"down"``."""
+        if direction not in PANS:
+            raise InvalidArgument("direction", f"expected one of {', '.join(PANS)}")
+        return self.press(label_for(self.task, f"pan {direction}"))
 
     def reroll(self) -> MjTask:
         """Press 🔄: the same prompt again, as a child task."""
@@ -189,6 +234,8 @@ class MjTaskKind(Kind):
             return await api.mj.cancel(job.key)
         if action == "seed":
             return await api.mj.image_seed(job.key)
+        if action == "modal":  # confirm a task waiting in MODAL (region mask, zoom prompt)
+            return await api.mj.modal(job.key, **args)
         if action == "press" or action in self.actions(job):
             return await self._press(api, job, args.get("label", action))
         return await super().act(api, job, action, **args)
