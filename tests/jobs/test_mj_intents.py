@@ -84,3 +84,23 @@ def test_novicezk_names_itself_where_it_has_no_route(tmp_path: Path) -> None:
                     intent()
     finally:
         srv.stop()
+
+
+def test_the_region_picker_outlines_and_confirms(tmp_path: Path) -> None:
+    srv = wjnb.sandbox.start(speed=400, seed=6, faults="", mj_flavor="plus")
+    try:
+        with _client(srv, tmp_path) as client:
+            up = client.mj.imagine("a lighthouse at dusk").wait(WAIT).upscale(index=1).wait(WAIT)
+            picker = up.region_picker((0.1, 0.2, 0.5, 0.6))
+            first = picker.preview.value
+            picker.x.value = (0.3, 0.9)
+            assert picker.region == (0.3, 0.2, 0.9, 0.6)
+            assert picker.preview.value != first  # the outline follows the sliders
+            assert "mask=(0.3, 0.2, 0.9, 0.6)" in picker.static_html()
+            picker._confirm()  # what the button runs (on a worker thread)
+            assert picker.child is not None
+            child = picker.child.wait(WAIT)
+            assert (child.status_name, child.record["parent_id"]) == ("success", up.key)
+            picker.close()
+    finally:
+        srv.stop()

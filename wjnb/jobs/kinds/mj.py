@@ -95,6 +95,14 @@ class MjTask(Job):
         child.act("modal", mask_base64=data_url(mask, size), prompt=prompt)
         return child
 
+    def region_picker(
+        self, region: tuple[float, float, float, float] = (0.25, 0.25, 0.75, 0.75)
+    ) -> Any:
+        """A widget to choose the region of ``vary("region")`` with sliders, then confirm."""
+        from ...widgets.region import region_picker
+
+        return region_picker(self, region)
+
     def zoom(self, factor: float = 2, *, prompt: str | None = None) -> MjTask:
         """Zoom out ``factor`` times (2 and 1.5 are buttons; others are Custom Zoom)."""
         intent = zoom_intent(factor)

@@ -1,0 +1,87 @@
+"""Choose a region of a finished picture with two range sliders (core ipywidgets only),
+see it outlined, then confirm: ``task.vary("region", mask=rectangle)`` goes through the
+proxy's modal. Saved notebooks show the outlined picture and the equivalent code."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+from PIL import ImageDraw
+
+from .style import View, act, box, button, text
+
+if TYPE_CHECKING:
+    from ..jobs.kinds.mj import MjTask
+
+#: Longest side (px) of the picture shown while choosing.
+PREVIEW = 384
+
+
+class RegionPicker(View):
+    """Sliders for the region (fractions of width and height), a preview, and a button."""
+
+    def __init__(self, task: MjTask, region: tuple[float, float, float, float]) -> None:
+        self.task = task
+        picture = task.image().convert("RGB")
+        picture.thumbnail((PREVIEW, PREVIEW))
+        self._picture = picture
+        left, top, right, bottom = region
+        self.x = widgets.FloatRangeSlider(value=(left, right), min=0, max=1, step=0.01)
+        self.y = widgets.FloatRangeSlider(value=(top, bottom), min=0, max=1, step=0.01)
+        self.x.description, self.y.description = "across", "down"
+        self.preview = widgets.Image(format="png")
+        self.go = button("Vary (Region)", "Redraw the outlined region", kind="primary")
+        self.status = text()
+        self.child: MjTask | None = None
+        for slider in (self.x, self.y):
+            slider.observe(lambda _: self._draw(), names="value")
+        self.go.on_click(lambda _: act(self.go, self._confirm, self._done))
+        super().__init__([self.preview, self.x, self.y, box([self.go, self.status])])
+        self._draw()
+
+    @property
+    def region(self) -> tuple[float, float, float, float]:
+        """``(left, top, right, bottom)`` as fractions of the picture."""
+        (left, right), (top, bottom) = self.x.value, self.y.value
+        return (float(left), float(top), float(right), float(bottom))
+
+    def outlined(self) -> bytes:
+        """The preview PNG with the chosen region outlined."""
+        image = self._picture.copy()
+        w, h = image.size
+        left, top, right, bottom = self.region
+        box_px = (left * w, top * h, max(left * w, right * w - 1), max(top * h, bottom * h - 1))
+        ImageDraw.Draw(image).rectangle(box_px, outline=(255, 40, 40), width=3)
+        buf = io.BytesIO()
+        image.save(buf, "PNG")
+        return buf.getvalue()
+
+    def _draw(self) -> None:
+        self.preview.value = self.outlined()
+
+    def _confirm(self) -> None:
+        self.child = self.task.vary("region", mask=self.region)
+
+    def _done(self, error: str) -> None:
+        child = self.child.key if self.child is not None else ""
+        self.status.value = html.escape(error or f"submitted: task {child}")
+
+    def static_html(self) -> str:
+        """The outlined picture and the call that makes the same variation."""
+        data = base64.b64encode(self.outlined()).decode()
+        call = f'task.vary("region", mask=({", ".join(f"{v:g}" for v in self.region)}))'
+        return (
+            f'<div><img src="data:image/png;base64,{data}"><br>'
+            f"<code>{html.escape(call)}</code></div>"
+        )
+
+
+def region_picker(
+    task: MjTask, region: tuple[float, float, float, float] = (0.25, 0.25, 0.75, 0.75)
+) -> RegionPicker:
+    """A live region chooser for a finished task (its picture must be downloadable)."""
+    return RegionPicker(task, region)
