@@ -33,7 +33,7 @@ class RegionPicker(View):
         self.x = widgets.FloatRangeSlider(value=(left, right), min=0, max=1, step=0.01)
         self.y = widgets.FloatRangeSlider(value=(top, bottom), min=0, max=1, step=0.01)
         self.x.description, self.y.description = "across", "down"
-        self.preview = widgets.Image(format="png")
+        self.preview = widgets.Image(format="jpeg")
         self.go = button("Vary (Region)", "Redraw the outlined region", kind="primary")
         self.status = text()
         self.child: MjTask | None = None
@@ -50,14 +50,14 @@ class RegionPicker(View):
         return (float(left), float(top), float(right), float(bottom))
 
     def outlined(self) -> bytes:
-        """The preview PNG with the chosen region outlined."""
+        """The preview (JPEG) with the chosen region outlined."""
         image = self._picture.copy()
         w, h = image.size
         left, top, right, bottom = self.region
         box_px = (left * w, top * h, max(left * w, right * w - 1), max(top * h, bottom * h - 1))
         ImageDraw.Draw(image).rectangle(box_px, outline=(255, 40, 40), width=3)
         buf = io.BytesIO()
-        image.save(buf, "PNG")
+        image.save(buf, "JPEG", quality=80)
         return buf.getvalue()
 
     def _draw(self) -> None:
@@ -75,7 +75,7 @@ class RegionPicker(View):
         data = base64.b64encode(self.outlined()).decode()
         call = f'task.vary("region", mask=({", ".join(f"{v:g}" for v in self.region)}))'
         return (
-            f'<div><img src="data:image/png;base64,{data}"><br>'
+            f'<div><img src="data:image/jpeg;base64,{data}"><br>'
             f"<code>{html.escape(call)}</code></div>"
         )
 
