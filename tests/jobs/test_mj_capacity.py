@@ -12,6 +12,7 @@ import pytest
 import wjnb
 import wjnb.sandbox
 from wjnb.jobs import JobSet
+from wjnb.models import MjTaskInfo
 
 PROMPTS = [f"a lighthouse at dusk, study {i}" for i in range(40)]
 IMAGINE = "POST /mj/submit/imagine"
@@ -96,3 +97,24 @@ def test_a_capacity_set_too_high_is_learned_from_the_full_replies(
         assert slots.full_replies == proxy.mj_full_replies() > 0  # retried, never raised
         assert slots.capacity == 13  # 3 running + 10 queued, as the proxy showed
         assert _imagines(proxy) == 20 + slots.full_replies
+
+
+def test_callbacks_repeated_or_out_of_order_never_move_a_task_back(
+    proxy: wjnb.sandbox.Sandbox, tmp_path: Path
+) -> None:
+    with _client(proxy, tmp_path, callbacks=False) as client:
+        task = client.mj.imagine("[slow] a lighthouse in fog")
+        runner = client.runner
+
+        def push(status: str, progress: str) -> bool:
+            info = MjTaskInfo.from_dict({"id": task.key, "status": status, "progress": progress})
+            return runner.call(
+                runner.tracker.push(task.key, runner.kinds["mj"].read(task.key, info))
+            )
+
+        assert push("IN_PROGRESS", "62%")
+        assert push("IN_PROGRESS", "31%")  # late: accepted as known, not applied
+        assert push("SUBMITTED", "0%")
+        assert task.latest is not None and task.latest.progress == 62
+        assert push("IN_PROGRESS", "78%")
+        assert task.latest.progress == 78

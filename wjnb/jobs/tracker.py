@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MalformedResponse, WjnbError
 from .job import Job
-from .kind import Kind, Reading
+from .kind import Kind, Phase, Reading
 from .schedule import Entry, PollPolicy, Schedule
 
 if TYPE_CHECKING:
@@ -42,6 +42,21 @@ class _Queue:
 
     kind: Kind
     entries: dict[str, Entry]
+
+
+_RANK = {Phase.WAITING: 0, Phase.RUNNING: 1}
+
+
+def behind(latest: Reading | None, pushed: Reading) -> bool:
+    """True when a pushed reading says nothing newer than the latest one (proxies may send
+    callbacks twice or out of order): an earlier phase, or less progress in the same one."""
+    if latest is None or latest.phase is None or pushed.phase is None or pushed.phase.terminal:
+        return False
+    if latest.phase.terminal:
+        return True
+    if _RANK[pushed.phase] != _RANK[latest.phase]:
+        return _RANK[pushed.phase] < _RANK[latest.phase]
+    return (pushed.progress or 0) < (latest.progress or 0) or pushed.raw == latest.raw
 
 
 class Tracker:
@@ -150,6 +165,8 @@ class Tracker:
             return True
         if reading.phase is None:
             return False  # unreadable: polling decides
+        if behind(entry.job.latest, reading):
+            return True  # a push repeated or overtaken by a later one: already known
         await self._take(queue, entry, reading, time.monotonic())
         return True
 
