@@ -118,3 +118,25 @@ def test_callbacks_repeated_or_out_of_order_never_move_a_task_back(
         assert task.latest is not None and task.latest.progress == 62
         assert push("IN_PROGRESS", "78%")
         assert task.latest.progress == 78
+
+
+def test_a_resumed_sweep_counts_the_tasks_the_proxy_already_holds(
+    proxy: wjnb.sandbox.Sandbox, tmp_path: Path
+) -> None:
+    first = _client(proxy, tmp_path, callbacks=False)
+    sweep = first.mj.sweep(None, grid={"prompt": PROMPTS[:20]}, experiment="resume")
+    deadline = time.monotonic() + WAIT
+    while len(first.runner.slots.held) < 13:
+        assert time.monotonic() < deadline, "the sweep never filled the account"
+        time.sleep(0.02)
+    first.close()  # the kernel goes away with 13 tasks at the proxy
+    with _client(proxy, tmp_path, callbacks=False) as again:
+        resumed = again.load("resume")
+        resumed.wait(timeout=WAIT)
+        assert [job.axes["prompt"] for job in resumed] == PROMPTS[:20]
+        assert all(job.status_name == "success" for job in resumed)
+        # A create in flight when the kernel went away is at the proxy without a slot here
+        # until it is reconciled: at most that one may meet a full queue (and is retried).
+        assert proxy.mj_full_replies() <= 1
+        assert len(proxy.artworks()["tasks"]) == 20  # nothing sent twice
+    assert len(sweep) >= 13

@@ -835,6 +835,7 @@ class Runner:
             restored.append(job)
         jobs.add(restored)
         self._track([j for j in restored if not j.done])
+        self.slots.held.update(j.key for j in restored if not j.done and j.spec.bounded)
         for item in restored:
             if item.done and not item.settled.is_set():
                 if self.prefetch and item.picture_url:
