@@ -417,7 +417,7 @@ class JobSet(Sequence[Job]):
         """Take out a job whose work is being done again by another (a lost task)."""
         if job in self._jobs:
             self._jobs.remove(job)
-            _call_observers(self._observers, self)
+            call_observers(self._observers, self)
 
     @property
     def done(self) -> bool:
