@@ -176,3 +176,25 @@ def test_pro_sweep_over_nested_fields(sandbox: Any, make_client: Any) -> None:
     assert (frame["advanced_param.cfg"] == frame["cfg"]).all()
     assert set(frame["kind"]) == {"pro"}
     assert sweep.grid("advanced_param.cfg", "control_net_params[0].control_weight") is not None
+
+
+def test_unknown_status_counts_as_running(
+    sandbox_factory: Callable[..., Any], make_client: Any
+) -> None:
+    """Statuses no enum knows are read as "still running", not as an end; the job finishes
+    on a later, readable poll. The create shares the batch poll's path: the rule garbles it
+    (it has no status to garble) and then the first two polls."""
+    srv = sandbox_factory()
+    client = make_client(srv, callbacks=False)
+    url = _picture(client)
+    srv.set_faults(
+        {
+            "rules": [
+                {"kind": "garbage", "variant": "status", "routes": ["/ai/supersize"], "times": 3}
+            ]
+        }
+    )
+    job = client.create("upscale", {"url": url, "multiple": 2})[0]
+    job.wait(30)
+    assert srv.counters()["faults"].get("garbage") == 3
+    assert job.status_name == "success" and not job.error and job.image().size == (512, 512)
