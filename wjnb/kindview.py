@@ -18,7 +18,6 @@ PHASE_TONES = {
     "failed": "red",
     "cancelled": "gray",
 }
-_FONT = "system-ui,-apple-system,Segoe UI,Roboto,sans-serif"
 
 
 def result_text(record: Mapping[str, Any]) -> str | None:
@@ -32,11 +31,12 @@ def result_text(record: Mapping[str, Any]) -> str | None:
 
 def text_result_html(text: str) -> str:
     """A text result in the picture's place: quoted, scrollable, selectable."""
-    return (
-        f'<div style="max-height:150px;overflow:auto;padding:6px 8px;border-left:3px solid'
-        f" #6366f1;background:#f5f3ff;font:12px/1.45 {_FONT};color:#1f2937;text-align:left;"
-        f'user-select:text">{html.escape(text)}</div>'
+    style = (
+        "max-height:150px;overflow:auto;padding:6px 8px;border-left:3px solid #6366f1;"
+        "background:#f5f3ff;font-size:12px;line-height:1.45;color:#1f2937;text-align:left;"
+        "user-select:text"
     )
+    return f'<div style="{style}">{html.escape(text)}</div>'
 
 
 def kind_line(kind: str, record: Mapping[str, Any]) -> str | None:

@@ -45,6 +45,9 @@ def follow_up(job: Job, action: str, args: dict[str, Any]) -> FollowUp:
 class PictureJob(Job):
     """A job whose result is a picture: it can be upscaled and described."""
 
+    def __repr__(self) -> str:
+        return "<Job" + super().__repr__().removeprefix(f"<{type(self).__name__}")
+
     def upscale(self, multiple: float = 2) -> Job:
         """Upscale the finished picture ``multiple`` times (1 to 4); returns the child job."""
         child = self.act("upscale", multiple=multiple)
