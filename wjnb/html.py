@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from . import thumbs
+from .kindview import PHASE_TONES, kind_line, result_text, text_result_html
 from .models import ArtworkStatus, AuditSuggestion, IntegralCostMessage, MjStatus, ModelType
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ def status(job: Job | MjTask) -> tuple[str, str]:
         return _WUJIE_STATUS[st]
     if isinstance(st, MjStatus):
         return _MJ_STATUS[st]
-    return job.status_name.capitalize(), "gray"
+    phase = getattr(job, "phase", None)  # the newer kinds: tone by where the job is
+    return job.status_name.capitalize(), PHASE_TONES.get(getattr(phase, "value", ""), "gray")
 
 
 def flags(job: Job | MjTask) -> list[tuple[str, str]]:
@@ -231,6 +233,9 @@ def prompt_html(text: str) -> str:
 
 def pending_html(job: Job | MjTask) -> str:
     """What stands in for a picture not shown (yet): status, progress bar, what it waits on."""
+    text = result_text(job.record) if job.done else None
+    if text:
+        return text_result_html(text)
     label, tone = status(job)
     inner = esc(label)
     if not job.done:
@@ -245,8 +250,10 @@ def pending_html(job: Job | MjTask) -> str:
 def job_details_html(job: Job) -> str:
     """Prompt, key parameters and outcome of an artwork (the text part of its card)."""
     record = job.record
+    line = kind_line(job.kind, record)
     return (
-        prompt_html(str(record.get("prompt") or ""))
+        (line_html(line, "#4338ca") if line else "")
+        + prompt_html(str(record.get("prompt") or ""))
         + "".join(line_html(line) for line in params_lines(record))
         + line_html(outcome_text(job), "#b91c1c")
     )

@@ -211,14 +211,16 @@ class Client(_routes.RoutesClient):
         seeds: Sequence[int | str] | None = None,
         budget: int | None = None,
         budget_name: str | None = None,
+        kind: str = "artwork",
         **params: Any,
     ) -> JobSet:
         """One create per combination of ``grid`` x ``seeds``, priced against ``budget`` first.
 
         ``grid`` may vary any create field, ``prompt`` and ``model`` included (then pass
-        ``None`` as the prompt). ``budget_name`` makes ``budget`` a named budget shared by
-        every process on the same ledger (credits reserved in the ledger before each create
-        is sent)."""
+        ``None`` as the prompt), or a nested one (``kind="pro"``, ``"advanced_param.cfg"``,
+        ``"control_net_params[0].control_weight"``). ``budget_name`` makes ``budget`` a named
+        budget shared by every process on the same ledger (credits reserved in the ledger
+        before each create is sent)."""
         return self.runner.call(
             self.runner.sweep(
                 prompt,
@@ -227,6 +229,7 @@ class Client(_routes.RoutesClient):
                 experiment=experiment,
                 budget=budget,
                 budget_name=budget_name,
+                kind=kind,
                 **params,
             )
         )

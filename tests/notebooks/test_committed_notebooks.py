@@ -23,6 +23,7 @@ EXPECTED = [
     "06-resilience.ipynb",
     "07-team.ipynb",
     "08-export.ipynb",
+    "09-pro-and-chains.ipynb",
 ]
 
 PATHS = notebook_paths()

@@ -205,6 +205,7 @@ class Job:
         """The flat row (canonical columns plus sweep axes) for DataFrames and the ledger."""
         if self._record is None or not self.done:
             rec = self.spec.record(self)
+            rec.setdefault("kind", self.kind)
             for axis, value in self.axes.items():
                 rec.setdefault(axis, value)
             if self.error and rec.get("fail_message") is None:

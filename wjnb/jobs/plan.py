@@ -11,6 +11,7 @@ from typing import Any
 from .. import validate
 from ..errors import InvalidArgument
 from .kind import Json
+from .paths import with_paths
 
 #: What makes two sweeps the same sweep (running the same cell twice resumes it).
 PLAN_KEYS = ("base", "grid", "seeds", "budget", "budget_name")
@@ -67,8 +68,9 @@ def combinations(plan: Mapping[str, Any]) -> list[Json]:
 
 
 def body_of(plan: Mapping[str, Any], combo: Mapping[str, Any]) -> Json:
-    """The create body of one combination: the base with the combination's values."""
-    return {**plan["base"], **combo}
+    """The create body of one combination: the base with the combination's values (an
+    axis may be a nested path such as ``advanced_param.cfg``)."""
+    return with_paths(plan["base"], combo)
 
 
 def plan_axes(plan: Mapping[str, Any]) -> dict[str, list[Any]]:

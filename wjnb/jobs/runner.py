@@ -163,13 +163,14 @@ class Runner:
             return job
         result = await job.spec.act(self.aclient, job, action, **args)
         if isinstance(result, FollowUp):
+            spec = self.kind_for(result.route)  # a chain may make another kind of job
             made = await self._submit(
-                job.spec,
+                spec,
                 result.route,
-                result.body,
+                spec.check(result.route, result.body),
                 self._jobset(None),
                 experiment=job.experiment,
-                axes={},
+                axes={"parent_key": job.key},  # kept in the ledger: lineage survives a restart
                 parent=job,
                 label=result.label,
             )
@@ -795,7 +796,7 @@ class Runner:
                     )
                     if row.experiment and row.experiment in self._sets:
                         plan = self._plan(row.experiment)
-                        if plan.get("kind") == "sweep":
+                        if plan.get("kind") == "sweep" and plan.get("route") == row.route:
                             await self._run_plan(row.experiment, plan, [row.axes], jobs)
             await asyncio.sleep(0.05)
 
@@ -833,6 +834,11 @@ class Runner:
             reading = spec.restore(row.key, row.record, row.raw if row.done else None)
             job.restore(reading, row.record, done=row.done)
             restored.append(job)
+        for item in restored:  # chained jobs find their parent again
+            parent = self._jobs.get(str(item.axes.get("parent_key")))
+            if item.parent is None and parent is not None and parent is not item:
+                item.parent = parent
+                parent.children.append(item)
         jobs.add(restored)
         self._track([j for j in restored if not j.done])
         self.slots.held.update(j.key for j in restored if not j.done and j.spec.bounded)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import html, thumbs
 from ..errors import WjnbError
 from ..models import ArtworkStatus
+from .chains import chain_buttons
 from .face import Face
 from .style import THUMB, View, act, background, box, button, show, toggle
 
@@ -52,6 +53,7 @@ class JobCard(Face, View):
         )
         self.reuse_button.on_click(lambda _: self._reuse(False))
         self.seed_button.on_click(lambda _: self._reuse(True))
+        self.chain_buttons = chain_buttons(job, self._acted)
         self.reveal_button.observe(lambda _: self._want_sharp(), "value")
         self.enlarge_button.observe(lambda _: self._want_large(), "value")
 
@@ -63,6 +65,7 @@ class JobCard(Face, View):
                 self.enlarge_button,
                 self.reuse_button,
                 self.seed_button,
+                *self.chain_buttons,
             ],
             "wjnb-actions",
         )
@@ -87,6 +90,9 @@ class JobCard(Face, View):
             seed = job.record.get("seed") not in (None, "")  # a random seed is known once made
             show(self.seed_button, self._on_reuse is not None and seed)
             show(self.reveal_button, veiled and self._veil is not None)
+            chained = "upscale" in getattr(job, "actions", ())
+            for chain in self.chain_buttons:
+                show(chain, chained)
             self.reveal_button.description = "Hide" if revealed else "Reveal"
             show(self.enlarge_button, shown is not None and (not veiled or revealed))
             (self.add_class if self.enlarge_button.value else self.remove_class)("wjnb-wide")

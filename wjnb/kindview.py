@@ -1,0 +1,59 @@
+"""What the cards show of the newer Wujie kinds: a line naming the kind and its own
+parameters, the text result of a describe or a prompt optimisation, and status tones
+for kinds whose status enum has no entry of its own. Every text is escaped."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+#: Record columns that hold a job's text result (tags, an optimised prompt).
+TEXT_RESULTS = ("tags", "optimized_prompt")
+#: The status pill tone of a kind's status by its phase name.
+PHASE_TONES = {
+    "waiting": "slate",
+    "running": "blue",
+    "succeeded": "green",
+    "failed": "red",
+    "cancelled": "gray",
+}
+
+
+def result_text(record: Mapping[str, Any]) -> str | None:
+    """The job's text result (tags or an optimised prompt), if it has one."""
+    for column in TEXT_RESULTS:
+        value = record.get(column)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def text_result_html(text: str) -> str:
+    """A text result in the picture's place: quoted, scrollable, selectable."""
+    style = (
+        "max-height:150px;overflow:auto;padding:6px 8px;border-left:3px solid #6366f1;"
+        "background:#f5f3ff;font-size:12px;line-height:1.45;color:#1f2937;text-align:left;"
+        "user-select:text"
+    )
+    return f'<div style="{style}">{html.escape(text)}</div>'
+
+
+def kind_line(kind: str, record: Mapping[str, Any]) -> str | None:
+    """One short line naming a non-artwork kind and its own parameters (None for artworks)."""
+    if kind == "pro":
+        parts = [f"Pro · model {record.get('model_code')}"]
+        if record.get("control_net") is not None:
+            parts.append(f"ControlNet {record['control_net']} w {record.get('control_weight')}")
+        if record.get("pro_seconds") is not None:
+            parts.append(f"{record['pro_seconds']} s pro time")
+        return " · ".join(parts)
+    if kind == "upscale":
+        multiple = record.get("multiple")
+        times = f" ×{multiple:g}" if isinstance(multiple, (int, float)) else ""
+        return f"Upscale{times} · {record.get('super_size_type') or 'GENERAL'}"
+    if kind == "describe":
+        return "Describe · tags read from the picture"
+    if kind == "optimize":
+        return "Optimised prompt"
+    return None
