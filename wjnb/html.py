@@ -65,6 +65,17 @@ _MJ_STATUS: dict[MjStatus, tuple[str, str]] = {
     MjStatus.FAILURE: ("Failed", "red"),
     MjStatus.CANCEL: ("Cancelled", "gray"),
 }
+#: The media kinds' titles and the record columns their cards show, by ``job.kind``.
+MEDIA_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "video": ("Video to video", ("model_name", "video_duration", "width", "height")),
+    "svd": ("Image to video", ("duration", "camera_move_type", "motion_amplitude", "seed")),
+    "avatar": ("Avatar training", ("photos", "model_fusion_name")),
+    "camera": ("Avatar camera", ("template_key", "duration_cost", "seed")),
+    "lab": ("AI lab", ("tool", "quantize", "video_second", "prompt")),
+    "youthify": ("Youthify", ("super_size_multiple", "width", "height")),
+}
+#: How a card names a result file it links to, by ``Media.type``.
+_FILE_NAMES = {"video": "clip", "svg": "SVG"}
 _WAITING = (
     ArtworkStatus.SUBMITTED,
     ArtworkStatus.SUBMITTED_ALT,
@@ -129,8 +140,9 @@ def status(job: Job | MjTask) -> tuple[str, str]:
         return _WUJIE_STATUS[st]
     if isinstance(st, MjStatus):
         return _MJ_STATUS[st]
-    phase = getattr(job, "phase", None)  # the newer kinds: tone by where the job is
-    return job.status_name.capitalize(), PHASE_TONES.get(getattr(phase, "value", ""), "gray")
+    phase = getattr(getattr(job, "phase", None), "value", "")  # the newer kinds: by phase
+    label = "Done" if phase == "succeeded" else job.status_name.replace("_", " ").capitalize()
+    return label, PHASE_TONES.get(phase, "gray")
 
 
 def flags(job: Job | MjTask) -> list[tuple[str, str]]:
@@ -248,13 +260,44 @@ def pending_html(job: Job | MjTask) -> str:
 
 
 def job_details_html(job: Job) -> str:
-    """Prompt, key parameters and outcome of an artwork (the text part of its card)."""
+    """Prompt, key parameters and outcome of an artwork (the text part of its card); a
+    media kind's title, parameters and results."""
+    if job.kind in MEDIA_KINDS:
+        return media_details_html(job)
     record = job.record
     line = kind_line(job.kind, record)
     return (
         (line_html(line, "#4338ca") if line else "")
         + prompt_html(str(record.get("prompt") or ""))
         + "".join(line_html(line) for line in params_lines(record))
+        + line_html(outcome_text(job), "#b91c1c")
+    )
+
+
+def media_details_html(job: Job) -> str:
+    """A media job's text: what made it, its own parameters, its text results and links."""
+    title, names = MEDIA_KINDS[job.kind]
+    record = job.record
+    params = [
+        f"{name.replace('_', ' ')} {record[name]}"
+        for name in names
+        if record.get(name) not in (None, "")
+    ]
+    texts = [m.text for m in job.media if m.type == "text" and m.text]
+    if any(m.type == "video" for m in job.media):
+        title += " ▶"
+    links = " · ".join(
+        f'<a href="{esc(m.url)}" target="_blank" rel="noopener" style="color:#2563eb">'
+        f"{esc(_FILE_NAMES[m.type])}</a>"
+        for m in job.media
+        if m.type in _FILE_NAMES and m.url and m.url.startswith(("http://", "https://"))
+    )
+    link_line = f'<div style="font:11px {FONT};margin-top:3px">{links}</div>' if links else ""
+    return (
+        f'<div style="font:600 12px/1.4 {FONT};color:#111827;margin-top:4px">{esc(title)}</div>'
+        + line_html(" · ".join(params))
+        + "".join(line_html(t, "#111827", 12) for t in texts)
+        + link_line
         + line_html(outcome_text(job), "#b91c1c")
     )
 

@@ -135,7 +135,7 @@ def test_chains_keep_their_parent_through_a_restart(
     home = tmp_path / "kernel"
     first = make_client(srv, home=home)
     art = first.generate("a harbour at night", experiment="chain", **SMALL)[0].wait(30)
-    assert set(art.actions) == {"upscale", "describe"}
+    assert set(art.actions) == {"upscale", "describe", "animate"}
     big = art.upscale(2)
     tags = art.describe()
     assert big.parent is art and tags.parent is art and art.children == [big, tags]

@@ -1,77 +1,105 @@
-"""Actions that chain kinds: a finished picture is upscaled (supersize) or described
-(spell analysis) as a tracked child job whose ``parent`` is the picture's job."""
+"""Actions that chain kinds: a finished job offers them (``job.actions``, a card's buttons)
+and performing one submits a child job of another kind whose ``parent`` is the source.
+
+A chain is declared once with its buttons: Upscale and Describe here (any finished
+picture of an artwork, pro artwork or upscale), Animate next to image-to-video.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidArgument, JobError
-from .job import Job
-from .kind import FollowUp, Kind
+from .kind import FollowUp
 
 if TYPE_CHECKING:
-    from ..client import AsyncClient
+    from .job import Job
 
 #: Create routes of the chained kinds (their modules import this one).
 SUPERSIZE = "/ai/supersize"
 SPELL_ANALYSIS = "/ai/spell_analysis/create"
+#: Kinds whose finished results are pictures worth upscaling or describing.
+PICTURE_KINDS = frozenset({"artwork", "pro", "upscale"})
 
-#: The chained actions a finished picture offers (``act`` names).
-CHAINS = ("upscale", "describe")
-
-
-def picture_actions(job: Job) -> tuple[str, ...]:
-    """``upscale`` and ``describe`` once a job has a finished picture."""
-    return CHAINS if job.done and job.picture_url and not job.failed else ()
+#: A card button of a chain: its label, its tooltip and the action's arguments.
+Button = tuple[str, str, dict[str, Any]]
 
 
-def follow_up(job: Job, action: str, args: dict[str, Any]) -> FollowUp:
-    """The child create of a chained action on a finished picture."""
-    url = job.picture_url
-    if not job.done or not url:
-        raise JobError(f"job {job.key} has no finished picture to {action}; wait() first")
-    if action == "upscale":
-        multiple = args.get("multiple", 2)
-        if isinstance(multiple, bool) or not isinstance(multiple, (int, float)):
-            raise InvalidArgument("multiple", f"expected 1 to 4, got {multiple!r}")
-        if not 1 <= multiple <= 4:
-            raise InvalidArgument("multiple", f"expected 1 to 4, got {multiple!r}")
-        return FollowUp(SUPERSIZE, {"url": url, "multiple": float(multiple)}, f"x{multiple:g}")
-    if action == "describe":
-        return FollowUp(SPELL_ANALYSIS, {"image_url": url}, "describe")
-    raise InvalidArgument("action", f"no chained action {action!r} (have: {', '.join(CHAINS)})")
+@dataclass(frozen=True)
+class Chain:
+    """One chained action: its name, which kinds offer it, the child's create, its buttons."""
+
+    name: str
+    #: Kinds (``job.kind``) whose finished, successful jobs with a picture offer it.
+    sources: frozenset[str]
+    build: Callable[[Job, dict[str, Any]], FollowUp]
+    buttons: tuple[Button, ...]
+
+    def offered_by(self, job: Job) -> bool:
+        """True when ``job`` can be the source of this chain now."""
+        return job.kind in self.sources and job.done and not job.failed and bool(job.picture_url)
+
+    def follow_up(self, job: Job, args: dict[str, Any]) -> FollowUp:
+        """The child's create (``JobError`` when the source has no finished picture yet)."""
+        if not self.offered_by(job):
+            raise JobError(f"job {job.key} has no finished picture to {self.name}; wait() first")
+        return self.build(job, args)
 
 
-class PictureJob(Job):
-    """A job whose result is a picture: it can be upscaled and described."""
-
-    def __repr__(self) -> str:
-        return "<Job" + super().__repr__().removeprefix(f"<{type(self).__name__}")
-
-    def upscale(self, multiple: float = 2) -> Job:
-        """Upscale the finished picture ``multiple`` times (1 to 4); returns the child job."""
-        child = self.act("upscale", multiple=multiple)
-        assert isinstance(child, Job)
-        return child
-
-    def describe(self) -> Job:
-        """Read tags from the finished picture (spell analysis); returns the child job."""
-        child = self.act("describe")
-        assert isinstance(child, Job)
-        return child
+CHAINS: dict[str, Chain] = {}
 
 
-class PictureKind(Kind):
-    """A kind whose finished jobs are pictures: they offer the chained actions."""
+def register(chain: Chain) -> Chain:
+    """Declare a chained action (kinds modules do this when imported); returns it."""
+    CHAINS[chain.name] = chain
+    return chain
 
-    job_class: ClassVar[type[Job]] = PictureJob
 
-    def actions(self, job: Job) -> tuple[str, ...]:
-        """``upscale`` and ``describe`` once the picture is there."""
-        return picture_actions(job)
+def offered(job: Job) -> tuple[Chain, ...]:
+    """The chains a job offers now, in declaration order."""
+    return tuple(c for c in CHAINS.values() if c.offered_by(job))
 
-    async def act(self, api: AsyncClient, job: Job, action: str, **args: Any) -> object:
-        """A chained action's child create."""
-        if action in CHAINS:
-            return follow_up(job, action, args)
-        return await super().act(api, job, action, **args)
+
+def find(job: Job, action: str) -> Chain | None:
+    """The chain named ``action`` when ``job``'s kind is one of its sources."""
+    chain = CHAINS.get(action)
+    return chain if chain is not None and job.kind in chain.sources else None
+
+
+def _upscale(job: Job, args: dict[str, Any]) -> FollowUp:
+    """The supersize create of ``job``'s picture (``multiple``: 1 to 4, default 2)."""
+    multiple = args.get("multiple", 2)
+    if isinstance(multiple, bool) or not isinstance(multiple, (int, float)):
+        raise InvalidArgument("multiple", f"expected 1 to 4, got {multiple!r}")
+    if not 1 <= multiple <= 4:
+        raise InvalidArgument("multiple", f"expected 1 to 4, got {multiple!r}")
+    body = {"url": job.picture_url, "multiple": float(multiple)}
+    return FollowUp(SUPERSIZE, body, f"x{multiple:g}")
+
+
+def _describe(job: Job, args: dict[str, Any]) -> FollowUp:
+    """The spell-analysis create that reads tags from ``job``'s picture."""
+    return FollowUp(SPELL_ANALYSIS, {"image_url": job.picture_url}, "describe")
+
+
+UPSCALE = register(
+    Chain(
+        "upscale",
+        PICTURE_KINDS,
+        _upscale,
+        (
+            ("Upscale ×2", "Upscale this picture twice (a new tracked job)", {"multiple": 2}),
+            ("Upscale ×4", "Upscale this picture 4 times (a new tracked job)", {"multiple": 4}),
+        ),
+    )
+)
+DESCRIBE = register(
+    Chain(
+        "describe",
+        PICTURE_KINDS,
+        _describe,
+        (("Describe", "Read tags from this picture (a new tracked job)", {}),),
+    )
+)

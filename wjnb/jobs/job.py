@@ -22,6 +22,7 @@ from PIL import Image
 from ..errors import InvalidArgument, JobError, WjnbError
 from ..images import decode
 from ..models import AuditSuggestion
+from . import chains
 from .kind import Json, Kind, Media, Phase, Reading
 
 if TYPE_CHECKING:
@@ -197,8 +198,9 @@ class Job:
 
     @property
     def actions(self) -> tuple[str, ...]:
-        """What this job offers now (``"cancel"``, ``"U2"``...): ``act(name)`` performs it."""
-        return self.spec.actions(self)
+        """What this job offers now (``"cancel"``, ``"U2"``, ``"animate"``...): ``act(name)``
+        performs it."""
+        return self.spec.actions(self) + tuple(c.name for c in chains.offered(self))
 
     @property
     def record(self) -> Json:
@@ -326,6 +328,25 @@ class Job:
         """Perform one of ``actions`` (a chained action returns the new job)."""
         return self._host.call(self._host.act(self, action, args))
 
+    def animate(self, **params: Any) -> Job:
+        """Animate the finished picture (image to video): returns the tracked child job.
+
+        ``params`` are the SVD create's fields (``duration``, ``camera_move_type``...)."""
+        return self._chain("animate", **params)
+
+    def _chain(self, action: str, **args: Any) -> Job:
+        """Perform a chained action (``wjnb.jobs.chains``): the tracked child job."""
+        child = self.act(action, **args)
+        assert isinstance(child, Job)
+        return child
+
+    def download(self, url: str | None = None) -> bytes:
+        """The bytes of one result (by default the picture), downloaded once then cached."""
+        url = url or self.picture_url
+        if not self.done or not url:
+            raise JobError(f"job {self.key} has no result to download ({self.status_name})")
+        return self._host.call(self._host.fetch_image(url))
+
     def image(self) -> Image.Image:
         """The full-size picture (downloaded once, then read from the disk cache)."""
         url = self.picture_url
@@ -357,6 +378,21 @@ class Job:
     def _repr_html_(self) -> str:
         html: str = self._host.view("html", self)
         return html
+
+
+class PictureJob(Job):
+    """A job whose result is a picture: it can also be upscaled and described."""
+
+    def __repr__(self) -> str:
+        return "<Job" + super().__repr__().removeprefix(f"<{type(self).__name__}")
+
+    def upscale(self, multiple: float = 2) -> Job:
+        """Upscale the finished picture ``multiple`` times (1 to 4); returns the child job."""
+        return self._chain("upscale", multiple=multiple)
+
+    def describe(self) -> Job:
+        """Read tags from the finished picture (spell analysis); returns the child job."""
+        return self._chain("describe")
 
 
 class JobSet(Sequence[Job]):

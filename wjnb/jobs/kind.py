@@ -73,6 +73,9 @@ class Reading:
     audit: AuditSuggestion | None = None
     #: Seconds the service says the work took (generate -> complete), to learn its speed.
     reported_seconds: float | None = None
+    #: Seconds the service asks the client to wait before its next poll (video's
+    #: ``next_polling_time``); the schedule never polls the job sooner.
+    next_poll_s: float | None = None
     wire: object = None
     raw: Json | None = None
 

@@ -39,6 +39,7 @@ from ..http import AMBIGUOUS_FIND_ROUNDS, CREATE_ROUNDS
 from ..images import ImageStore
 from ..ledger import Ledger, RequestRow, Reservation
 from ..ledger.tracking import TrackerLeases
+from . import chains
 from . import plan as plans
 from .capacity import DEFAULT_CAPACITY, Slots
 from .job import Job, JobSet, call_observers
@@ -161,7 +162,11 @@ class Runner:
         if action == "reload":
             await self._reload(job)
             return job
-        result = await job.spec.act(self.aclient, job, action, **args)
+        chain = chains.find(job, action)
+        if chain is not None:
+            result: object = chain.follow_up(job, args)
+        else:
+            result = await job.spec.act(self.aclient, job, action, **args)
         if isinstance(result, FollowUp):
             spec = self.kind_for(result.route)  # a chain may make another kind of job
             made = await self._submit(

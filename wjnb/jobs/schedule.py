@@ -101,7 +101,7 @@ class Schedule:
         """Take a reading of an unfinished job and set when to poll it next."""
         if reading.progress is not None and reading.progress > 0:
             entry.samples = [*entry.samples[-2:], (now, reading.progress)]
-        entry.due = now + self.interval(entry, now)
+        entry.due = now + max(self.interval(entry, now), reading.next_poll_s or 0.0)
 
     def interval(self, entry: Entry, now: float) -> float:
         """Seconds until this job is worth asking about again."""

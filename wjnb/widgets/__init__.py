@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from .card import JobCard
+from .clip import ClipCard
 from .gallery import Gallery, gallery_view
 from .grid import SweepGrid, grid_view
 from .mjcard import MjCard
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from ..surface import JobLike, MjTaskLike
 
 __all__ = [
+    "ClipCard",
     "Gallery",
     "JobCard",
     "MjCard",
@@ -34,9 +36,16 @@ __all__ = [
 ]
 
 
+#: Kinds whose result may be a clip (their cards play it inline).
+CLIP_KINDS = frozenset({"video", "svd", "lab"})
+
+
 def card_view(job: JobLike) -> JobCard | MjCard:
-    """The live card of a job: a Midjourney task's own card, the artwork card otherwise."""
-    return MjCard(cast("MjTaskLike", job)) if job.kind == "mj" else JobCard(job)
+    """The live card of a job: a Midjourney task's own card, a clip card for kinds that
+    make clips, the job card otherwise."""
+    if job.kind == "mj":
+        return MjCard(cast("MjTaskLike", job))
+    return ClipCard(job) if job.kind in CLIP_KINDS else JobCard(job)
 
 
 # The former names of the builders (kept for one release). They shadow the modules of the

@@ -53,7 +53,9 @@ class JobCard(Face, View):
         )
         self.reuse_button.on_click(lambda _: self._reuse(False))
         self.seed_button.on_click(lambda _: self._reuse(True))
-        self.chain_buttons = chain_buttons(job, self._acted)
+        #: The chain buttons (Upscale, Describe, Animate...), shown while the job offers them.
+        self._chains = chain_buttons(job, self._acted)
+        self.chain_buttons = [b for _, b in self._chains]
         self.reveal_button.observe(lambda _: self._want_sharp(), "value")
         self.enlarge_button.observe(lambda _: self._want_large(), "value")
 
@@ -90,9 +92,9 @@ class JobCard(Face, View):
             seed = job.record.get("seed") not in (None, "")  # a random seed is known once made
             show(self.seed_button, self._on_reuse is not None and seed)
             show(self.reveal_button, veiled and self._veil is not None)
-            chained = "upscale" in getattr(job, "actions", ())
-            for chain in self.chain_buttons:
-                show(chain, chained)
+            offered = set(job.actions) if job.done else set()
+            for action, chain in self._chains:
+                show(chain, action in offered)
             self.reveal_button.description = "Hide" if revealed else "Reveal"
             show(self.enlarge_button, shown is not None and (not veiled or revealed))
             (self.add_class if self.enlarge_button.value else self.remove_class)("wjnb-wide")

@@ -5,20 +5,32 @@ from __future__ import annotations
 
 from ..kind import Kind
 from .artwork import ArtworkKind
+from .avatar import AvatarTrainingKind
+from .camera import CameraKind
 from .describe import DescribeKind
+from .lab import LabKind
 from .mj import MjTask, MjTaskKind
 from .optimize import OptimizeKind
 from .pro import ProArtworkKind
+from .svd import SvdKind
 from .upscale import UpscaleKind
+from .video import VideoKind
+from .youthify import YouthifyKind
 
 __all__ = [
     "ArtworkKind",
+    "AvatarTrainingKind",
+    "CameraKind",
     "DescribeKind",
+    "LabKind",
     "MjTask",
     "MjTaskKind",
     "OptimizeKind",
     "ProArtworkKind",
+    "SvdKind",
     "UpscaleKind",
+    "VideoKind",
+    "YouthifyKind",
     "default_kinds",
 ]
 
@@ -32,4 +44,10 @@ def default_kinds() -> list[Kind]:
         UpscaleKind(),
         DescribeKind(),
         OptimizeKind(),
+        YouthifyKind(),
+        VideoKind(),
+        SvdKind(),
+        AvatarTrainingKind(),
+        CameraKind(),
+        LabKind(),
     ]

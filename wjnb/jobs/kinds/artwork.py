@@ -17,7 +17,7 @@ from ...models import (
     PriceInfo,
     WujieCallback,
 )
-from ..chains import CHAINS, PictureJob, follow_up, picture_actions
+from ..job import PictureJob
 from ..kind import Json, Kind, Media, Phase, Reading, Submitted
 
 if TYPE_CHECKING:
@@ -178,9 +178,8 @@ class ArtworkKind(Kind):
         )
 
     def actions(self, job: Job) -> tuple[str, ...]:
-        """Queued or running artworks can be cancelled or accelerated; finished pictures
-        can be upscaled and described (chained child jobs)."""
-        return picture_actions(job) if job.done else ("cancel", "accelerate")
+        """Queued or running artworks can be cancelled or accelerated."""
+        return () if job.done else ("cancel", "accelerate")
 
     async def act(self, api: AsyncClient, job: Job, action: str, **args: Any) -> object:
         """``cancel`` (the refund shows on the next read) or ``accelerate``."""
@@ -188,6 +187,4 @@ class ArtworkKind(Kind):
             return await api.wujie.cancel(job.key)
         if action == "accelerate":
             return await api.wujie.accelerate(job.key, args.get("step_num", 1))
-        if action in CHAINS:
-            return follow_up(job, action, args)
         return await super().act(api, job, action, **args)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...errors import InvalidArgument
 from ...models import ArtworkStatus
 from ...models_more import ProArtworkInfo, ProGeneratingInfo
-from ..chains import PictureKind
-from ..kind import Json, Media, Reading, Submitted
+from ..job import PictureJob
+from ..kind import Json, Kind, Media, Reading, Submitted
 from .artwork import _PHASES
 from .rows import kind_row
 
@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 PRO_CREATE = "/ai/pro/create"
 
 
-class ProArtworkKind(PictureKind):
+class ProArtworkKind(Kind):
     """A pro artwork (SD models, ControlNet, hires fix...) on the artwork status scale."""
 
     name: ClassVar[str] = "pro"
+    job_class: ClassVar[type[Job]] = PictureJob
     backend: ClassVar[str] = "wujie"
     routes: ClassVar[tuple[str, ...]] = (PRO_CREATE,)
     initial_status = ArtworkStatus.SUBMITTED

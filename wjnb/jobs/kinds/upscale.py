@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import InvalidArgument
 from ...models_more import SupersizeInfo, SupersizeStatus
-from ..chains import SUPERSIZE, PictureKind
-from ..kind import Json, Media, Phase, Reading, Submitted
+from ..chains import SUPERSIZE
+from ..job import PictureJob
+from ..kind import Json, Kind, Media, Phase, Reading, Submitted
 from .rows import kind_row, member, restored
 
 if TYPE_CHECKING:
@@ -24,10 +25,11 @@ _PHASES = {
 }
 
 
-class UpscaleKind(PictureKind):
+class UpscaleKind(Kind):
     """An upscale of any picture by ``multiple`` (1 to 4), charged in credits or pro time."""
 
     name: ClassVar[str] = "upscale"
+    job_class: ClassVar[type[Job]] = PictureJob
     backend: ClassVar[str] = "wujie"
     routes: ClassVar[tuple[str, ...]] = (SUPERSIZE,)
     initial_status = SupersizeStatus.QUEUED

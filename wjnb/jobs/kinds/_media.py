@@ -1,0 +1,96 @@
+"""What the media kinds (video, SVD, avatar training, camera, lab, youthify) share: a
+status code read into a phase, failure texts, per-key polling and their DataFrame rows.
+
+A status code the kind does not know reads as no phase: the tracker keeps polling such a
+job as still running, and ends it in error only after ``unknown_status_limit`` readings.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import abstractmethod
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ...models import FailMessage, Model
+from ..kind import Json, Kind, Phase, Reading
+
+if TYPE_CHECKING:
+    from ...client import AsyncClient
+    from ..job import Job
+
+
+def status_of(
+    enum_type: type[enum.Enum], phases: Mapping[Any, Phase], code: object
+) -> tuple[enum.Enum | None, Phase | None]:
+    """The kind's status member and its phase (both None for a code nobody documented)."""
+    try:
+        member = enum_type(code)
+    except ValueError:
+        return None, None
+    return member, phases.get(member)
+
+
+def fail_text(value: object) -> str | None:
+    """A failure reason from a ``FailMessage``, a plain string or an object with a message."""
+    if isinstance(value, FailMessage):
+        return value.fail_message if value.fail_code or value.fail_message else None
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, Mapping):
+        text = value.get("fail_message") or value.get("message") or value.get("failMessage")
+        return str(text) if text else None
+    return None
+
+
+def media_record(job: Job, status: object, params: Json, **reported: Any) -> Json:
+    """The row of a media job: the canonical columns it can fill, ``kind``, its parameters."""
+    reading = job.final or job.latest
+    done = job.final is not None
+    code = status if isinstance(status, int) and not isinstance(status, bool) else None
+    return {
+        "key": job.key,
+        "experiment": job.experiment,
+        "backend": job.spec.backend,
+        "kind": job.kind,
+        "status": code,
+        "status_name": job.status_name,
+        "submitted_at": job.submitted_at,
+        "integral_cost": reading.cost if reading and reading.cost else None,
+        "fail_message": reading.fail_message if reading else None,
+        "picture_url": job.picture_url if done else None,
+        **params,
+        **reported,
+    }
+
+
+class KeyedKind(Kind):
+    """A kind read one key at a time (no batch route), whose callback posts the same view."""
+
+    backend: ClassVar[str] = "wujie"
+    batch_size: ClassVar[int] = 1
+    private_fields: ClassVar[tuple[str, ...]] = ("notify_url",)
+    #: The wire model of the read route (and of the callback body).
+    wire_type: ClassVar[type[Model]]
+
+    def notify_fields(self, url: str | None, request_id: str) -> Json:
+        """The service posts the job's view to ``notify_url`` when it ends."""
+        return {"notify_url": url} if url else {}
+
+    @abstractmethod
+    async def fetch(self, api: AsyncClient, key: str) -> Model:
+        """One read of one job."""
+
+    async def poll(self, api: AsyncClient, keys: list[str]) -> list[Reading]:
+        """One read per key (the API has no batch route for this kind)."""
+        return [self.read(key, await self.fetch(api, key)) for key in keys]
+
+    def callback(self, body: Json) -> Reading | None:
+        """A callback carries the same view as the read route."""
+        wire = self.wire_type.from_dict(body)
+        key = getattr(wire, "key", None)
+        return self.read(key, wire) if isinstance(key, str) and key else None
+
+    def restore(self, key: str, record: Mapping[str, Any], raw: Json | None) -> Reading | None:
+        """A finished job's stored view (an unfinished one is simply polled again)."""
+        return self.read(key, self.wire_type.from_dict(raw)) if raw is not None else None

@@ -1,0 +1,99 @@
+"""Image to video (SVD): ``/ai/pro/svd/create``, read one key at a time with
+``/ai/pro/svd/info``, pushed to ``notify_url``; and the Animate chain that makes one from
+any finished picture."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ...models import Model
+from ...models_more import SvdInfo, VideoStatus
+from .. import chains
+from ..kind import FollowUp, Json, Media, Phase, Reading, Submitted
+from ._media import KeyedKind, fail_text, media_record, status_of
+
+if TYPE_CHECKING:
+    from ...client import AsyncClient
+    from ..job import Job
+
+SVD_CREATE = "/ai/pro/svd/create"
+
+PHASES = {
+    VideoStatus.QUEUED: Phase.WAITING,
+    VideoStatus.GENERATING: Phase.RUNNING,
+    VideoStatus.FAILED: Phase.FAILED,
+    VideoStatus.SUCCESS: Phase.SUCCEEDED,
+}
+#: The create fields shown as the kind's own DataFrame columns.
+PARAMS = ("init_image_url", "duration", "camera_move_type", "motion_amplitude", "noise_intensity")
+
+
+class SvdKind(KeyedKind):
+    """An image-to-video job: a short clip (animated WebP in the sandbox) from one picture."""
+
+    name: ClassVar[str] = "svd"
+    routes: ClassVar[tuple[str, ...]] = (SVD_CREATE,)
+    initial_status = VideoStatus.QUEUED
+    wire_type: ClassVar[type[Model]] = SvdInfo
+
+    async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
+        """One create; its reply names the job's key."""
+        fields = dict(body)
+        key = await api.wujie.video.svd_create(fields.pop("init_image_url"), **fields)
+        return Submitted([key], {"key": key})
+
+    async def fetch(self, api: AsyncClient, key: str) -> Model:
+        """``/ai/pro/svd/info``."""
+        return await api.wujie.video.svd_info(key)
+
+    def read(self, key: str, wire: object) -> Reading:
+        """An SVD view (read or callback): the clip is both the video and its poster."""
+        if not isinstance(wire, SvdInfo):
+            raise TypeError(f"not an SVD reply: {type(wire).__name__}")
+        status, phase = status_of(VideoStatus, PHASES, wire.status)
+        url = wire.video_url if phase is Phase.SUCCEEDED else None
+        media = (Media("video", url), Media("image", url)) if url else ()
+        return Reading(
+            key,
+            status,
+            phase,
+            progress=100.0 if phase is Phase.SUCCEEDED else None,
+            media=media,
+            fail_message=fail_text(wire.fail_message) if phase is Phase.FAILED else None,
+            wire=wire,
+            raw=wire.raw,
+        )
+
+    def record(self, job: Job) -> Json:
+        """The row: status, clip URL and the create's parameters."""
+        reading = job.final or job.latest
+        wire = reading.wire if reading else None
+        params = {name: job.request.get(name) for name in PARAMS}
+        seed = wire.random_seed if isinstance(wire, SvdInfo) else None
+        return media_record(
+            job,
+            wire.status if isinstance(wire, SvdInfo) else None,
+            params,
+            seed=seed or _text(job.request.get("random_seed")),
+            video_url=next((m.url for m in job.media if m.type == "video"), None),
+        )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _animate(job: Job, args: dict[str, Any]) -> FollowUp:
+    """The SVD create that animates ``job``'s picture (``args``: the create's fields)."""
+    body = {"duration": 4, **args, "init_image_url": job.picture_url}
+    return FollowUp(SVD_CREATE, body, "ANIMATE")
+
+
+ANIMATE = chains.register(
+    chains.Chain(
+        "animate",
+        frozenset({"artwork", "youthify", "camera"}),
+        _animate,
+        (("Animate", "Make a short clip from this picture (image to video)", {}),),
+    )
+)
