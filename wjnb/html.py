@@ -69,8 +69,8 @@ _MJ_STATUS: dict[MjStatus, tuple[str, str]] = {
 MEDIA_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "video": ("Video to video", ("model_name", "video_duration", "width", "height")),
     "svd": ("Image to video", ("duration", "camera_move_type", "motion_amplitude", "seed")),
-    "avatar": ("Avatar training", ("photos", "model_fusion_name")),
-    "camera": ("Avatar camera", ("template_key", "duration_cost", "seed")),
+    "avatar": ("Avatar training", ("photos",)),
+    "camera": ("Avatar camera", ("duration_cost", "seed")),
     "lab": ("AI lab", ("tool", "quantize", "video_second", "prompt")),
     "youthify": ("Youthify", ("super_size_multiple", "width", "height")),
 }

@@ -24,6 +24,7 @@ EXPECTED = [
     "07-team.ipynb",
     "08-export.ipynb",
     "09-pro-and-chains.ipynb",
+    "10-animate-and-avatars.ipynb",
 ]
 
 PATHS = notebook_paths()
