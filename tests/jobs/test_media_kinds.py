@@ -16,8 +16,9 @@ import wjnb
 from wjnb import html
 from wjnb.client import AsyncClient
 from wjnb.jobs import Job, Phase, PollPolicy, Reading
-from wjnb.jobs.kinds import VideoKind
+from wjnb.jobs.kinds import AvatarTrainingKind, CameraKind, LabKind, SvdKind, VideoKind
 from wjnb.jobs.schedule import Entry, Schedule
+from wjnb.models_more import AvatarInfo, CameraGeneratingInfo, LabInfo, SvdInfo, VideoInfo
 from wjnb.widgets import ClipCard, JobCard, card_view
 from wjnb.widgets.style import shown
 
@@ -138,21 +139,27 @@ def test_media_kind_submit_card_row_and_resume(
     assert back.key in static and html.MEDIA_KINDS[kind][0] in static
 
 
+@pytest.mark.parametrize(
+    ("kind", "route", "speed"),
+    [("avatar", None, 20), ("lab", "/ai/pro/lab/createVectorsStudio", 2)],
+)
 def test_unfinished_media_jobs_resume_without_resubmit(
-    sandbox_factory: Any, make_client: Any, picture: str
+    kind: str, route: str | None, speed: int, sandbox_factory: Any, make_client: Any, picture: str
 ) -> None:
-    slow = sandbox_factory(speed=20)
+    """The kernel dies while the job runs: ``load`` polls it to its end (the lab's read
+    needs the job's ``aiType``, which only the ledger's row still knows)."""
+    slow = sandbox_factory(speed=speed)
+    body = {"image_urls": [picture]} if kind == "avatar" else {"init_image": picture}
     client: wjnb.Client = make_client(slow, callbacks=False)
-    body = {"image_urls": ["http://x/me.jpg", "http://x/me2.jpg"]}
-    made = client.create("avatar", body, experiment="slow-avatar")
+    made = client.create(kind, body, route=route, experiment="unfinished")
     key = made[0].key
     assert not made[0].done
-    client.close()  # the kernel dies while the avatar trains
+    client.close()
     creates = slow.counters()["creates"]
-    loaded = make_client(slow, callbacks=False).load("slow-avatar")
+    loaded = make_client(slow, callbacks=False).load("unfinished")
     assert [j.key for j in loaded] == [key] and not loaded[0].done
     loaded.wait(TIMEOUT)
-    assert loaded[0].phase is Phase.SUCCEEDED and loaded[0].record["model_fusion_name"]
+    assert loaded[0].phase is Phase.SUCCEEDED and loaded[0].media
     assert slow.counters()["creates"] == creates
 
 
@@ -208,3 +215,20 @@ def test_animate_chains_an_svd_job_with_its_parent(sandbox: Any, make_client: An
     lineage = frame.groupby("parent_key")["key"].count()
     assert lineage.to_dict() == {source.key: 2}
     assert set(frame["kind"]) == {"artwork", "svd"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "wire"),
+    [
+        (SvdKind(), SvdInfo(key="K", status=99)),
+        (VideoKind(), VideoInfo(key="K", status=-7)),
+        (AvatarTrainingKind(), AvatarInfo(key="K", status=12)),
+        (CameraKind(), CameraGeneratingInfo(key="K", status=42)),
+        (LabKind(), LabInfo(service_key="K", status="PAUSED")),
+    ],
+    ids=lambda v: type(v).__name__,
+)
+def test_an_undocumented_status_reads_as_no_phase(kind: Any, wire: Any) -> None:
+    """The tracker keeps polling a job whose status it cannot read, up to its limit."""
+    reading = kind.read("K", wire)
+    assert reading.status is None and reading.phase is None and reading.media == ()

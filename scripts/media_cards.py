@@ -1,0 +1,74 @@
+"""Render one finished static card of every media kind to ``test-artifacts/media-cards.png``.
+
+An artwork, its Animate clip, a video-to-video job, an avatar training, a camera shot, the
+three lab tools and a youthify, from the sandbox, as a saved notebook shows them (poster
+frames for clips). For looking at, not for asserting. Needs Chromium (scripts/ensure-chromium).
+
+Run from the repository root:  PYTHONPATH=. .venv/bin/python scripts/media_cards.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import wjnb
+import wjnb.sandbox
+from wjnb import html
+
+OUT = Path("test-artifacts/media-cards.png")
+TIMEOUT = 60.0
+
+
+def cards() -> str:
+    """A page with the finished card of each kind."""
+    srv = wjnb.sandbox.start(speed=200, seed=3, faults="")
+    with wjnb.Client(sandbox=srv, home=tempfile.mkdtemp()) as client:
+        src = client.generate("a lighthouse at dusk, stormy sea", width=512, height=512)[0]
+        url = src.wait(TIMEOUT).picture_url
+        avatar = client.create("avatar", {"image_urls": [url]})[0].wait(TIMEOUT)
+        video = {"origin_video_url": url, "model_code": 1, "video_duration": 2}
+        segment = {"image_url": url, "positive_points": [(100, 100)], "threshold": 10}
+        lab = "/ai/pro/lab/"
+        jobs = [
+            src,
+            src.animate(duration=2, motion_amplitude=5),
+            client.create("video", video)[0],
+            avatar,
+            client.create("camera", {"avatar_key": avatar.key})[0],
+            client.create("lab", segment)[0],
+            client.create("lab", {"init_image_url": url}, route=lab + "createInfiniteZoom")[0],
+            client.create("lab", {"init_image": url}, route=lab + "createVectorsStudio")[0],
+            client.create("youthify", {"image_url": url})[0],
+        ]
+        page = "".join(html.card_html(job.wait(TIMEOUT)) for job in jobs)
+    srv.stop()
+    return f"<html><body style='background:#fafafa;padding:12px'>{page}</body></html>"
+
+
+def main() -> None:
+    OUT.parent.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "cards.html"
+        page.write_text(cards(), encoding="utf-8")
+        subprocess.run(
+            [
+                "/usr/bin/chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--window-size=1200,700",
+                f"--screenshot={OUT.resolve()}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    print(OUT)
+
+
+if __name__ == "__main__":
+    main()
