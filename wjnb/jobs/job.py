@@ -341,7 +341,8 @@ class Job:
         return child
 
     def download(self, url: str | None = None) -> bytes:
-        """The bytes of one result (by default the picture), downloaded once then cached."""
+        """The bytes of one picture or clip result (by default the picture), downloaded once
+        then cached; files the image guard cannot decode (an SVG) are refused."""
         url = url or self.picture_url
         if not self.done or not url:
             raise JobError(f"job {self.key} has no result to download ({self.status_name})")
