@@ -48,6 +48,7 @@ def write(jobs: JobSet, folder: Path, metadata: str = "jsonl") -> Path:
     items = [item for item, _ in pictures]
     df = to_dataframe([i.record for i in items], axes=list(jobs.axes))
     lineage = pd.DataFrame([dict(i.lineage) for i in items], columns=["request_id", "parent_key"])
+    df = df.drop(columns=[c for c in lineage.columns if c in df.columns])  # lineage's are whole
     df = pd.concat([pd.DataFrame({"file_name": [i.file_name for i in items]}), df, lineage], axis=1)
     for name in FORMATS:
         (folder / f"metadata.{name}").unlink(missing_ok=True)
