@@ -12,7 +12,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -162,7 +162,7 @@ class RunnerCore(ABC):
         for job in jobs:
             job.notify()
 
-    async def _finished(self, job: Job, raw: dict[str, Any] | None) -> None:
+    async def _finished(self, job: Job, raw: Json | None) -> None:
         """Persist the final record (and raw reply), then fetch the picture in the background."""
         self.ledger.update_jobs([(job.key, job.record, True, raw)])
         self.leases.release([job.key])
@@ -226,7 +226,10 @@ class RunnerCore(ABC):
         for target in {id(s): s for s in (jobs, live) if s is not None}.values():
             target.add(new)
 
-    def _jobset(self, experiment: str | None, axes: dict[str, list[Any]] | None = None) -> JobSet:
+    def _jobset(
+        self, experiment: str | None, axes: dict[str, list[object]] | None = None
+    ) -> JobSet:
+        """A new set of jobs, remembered as its experiment's set (for re-sends)."""
         jobs = JobSet(self.host, experiment=experiment, axes=axes)
         if experiment:
             self._sets[experiment] = jobs
@@ -249,7 +252,7 @@ class RunnerCore(ABC):
         """The callback secret of a request (None for a request this client never made)."""
 
     @abstractmethod
-    async def _callback(self, backend: str, request_id: str, body: dict[str, Any]) -> bool:
+    async def _callback(self, backend: str, request_id: str, body: Json) -> bool:
         """Read one callback; True when it was for a job this client tracks."""
 
     @abstractmethod

@@ -6,10 +6,11 @@ runner implements them (and a test can implement them with a fake).
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from ..surface import ViewLike
     from .job import Job, JobSet
 
 T = TypeVar("T")
@@ -23,7 +24,7 @@ class Host(Protocol):
         """The sync client that owns the jobs (for views that submit more work)."""
         ...
 
-    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+    def call(self, coro: Coroutine[object, None, T]) -> T:
         """Run a coroutine on the client's loop from another thread and return its result."""
         ...
 
@@ -39,7 +40,7 @@ class Host(Protocol):
         """A cached image's JPEG thumbnail, or None when the image is not cached yet."""
         ...
 
-    async def act(self, job: Job, action: str, args: dict[str, Any]) -> object:
+    async def act(self, job: Job, action: str, args: dict[str, object]) -> object:
         """Perform one of the job's actions (a chained action returns the child job)."""
         ...
 
@@ -47,6 +48,18 @@ class Host(Protocol):
         """Wait out the set's creates whose outcome is still unknown."""
         ...
 
-    def view(self, name: str, subject: Job | JobSet, *args: object) -> Any:
-        """A view of a job or set: ``"html"``, ``"gallery"``, ``"grid"``, ``"progress"``."""
+    def html_view(self, subject: Job | JobSet) -> str:
+        """The static HTML card of a job, or the gallery of a set (``_repr_html_``)."""
+        ...
+
+    def progress_view(self, jobs: JobSet) -> Callable[[], None] | None:
+        """Show a live progress bar of ``jobs``; returns what closes it (None off a kernel)."""
+        ...
+
+    def gallery_view(self, jobs: JobSet) -> ViewLike:
+        """A live, paginated gallery of the set's cards."""
+        ...
+
+    def grid_view(self, jobs: JobSet, x: str, y: str) -> ViewLike:
+        """A labelled contact sheet of the set along axes ``x`` and ``y``."""
         ...

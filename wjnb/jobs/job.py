@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from PIL import Image
 
@@ -30,12 +30,14 @@ if TYPE_CHECKING:
 
     from ..export.mlflow import MlflowExport
     from ..jobclient import Client
+    from ..surface import ViewLike
     from .host import Host
 
 log = logging.getLogger("wjnb.jobs")
+S = TypeVar("S")
 
 
-def call_observers(observers: Sequence[Callable[[Any], None]], subject: object) -> None:
+def call_observers(observers: Sequence[Callable[[S], None]], subject: S) -> None:
     """Call every observer with ``subject``; a broken view must never stop tracking."""
     for fn in list(observers):
         try:
@@ -377,8 +379,7 @@ class Job:
         self.act("accelerate", step_num=step_num)
 
     def _repr_html_(self) -> str:
-        html: str = self._host.view("html", self)
-        return html
+        return self._host.html_view(self)
 
 
 class PictureJob(Job):
@@ -405,7 +406,7 @@ class JobSet(Sequence[Job]):
         jobs: Sequence[Job] = (),
         *,
         experiment: str | None = None,
-        axes: dict[str, list[Any]] | None = None,
+        axes: dict[str, list[object]] | None = None,
     ) -> None:
         self._host = host
         self._jobs: list[Job] = list(jobs)
@@ -472,7 +473,7 @@ class JobSet(Sequence[Job]):
         _check_timeout(timeout)
         self._host.ensure_tracking()
         deadline = None if timeout is None else time.monotonic() + timeout
-        bar: Callable[[], None] | None = self._host.view("progress", self) if progress else None
+        bar: Callable[[], None] | None = self._host.progress_view(self) if progress else None
         try:
             for job in list(self._jobs):
                 left = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -522,11 +523,11 @@ class JobSet(Sequence[Job]):
 
         return to_dataset(self, path, metadata=metadata)
 
-    def gallery(self) -> Any:
+    def gallery(self) -> ViewLike:
         """A live, paginated gallery widget of the jobs' cards."""
-        return self._host.view("gallery", self)
+        return self._host.gallery_view(self)
 
-    def grid(self, x: str, y: str) -> Any:
+    def grid(self, x: str, y: str) -> ViewLike:
         """A labelled contact sheet of a sweep along two axes (widget with PNG fallback)."""
         known = set(self.axes) or {k for j in self._jobs for k in j.request}
         for name, axis in (("x", x), ("y", y)):
@@ -534,11 +535,10 @@ class JobSet(Sequence[Job]):
                 axes = ", ".join(sorted(map(str, known))) or "none"
                 raise InvalidArgument(name, f"no axis {axis!r} in this set (axes: {axes})")
 
-        return self._host.view("grid", self, x, y)
+        return self._host.grid_view(self, x, y)
 
     def _repr_html_(self) -> str:
-        html: str = self._host.view("html", self)
-        return html
+        return self._host.html_view(self)
 
 
 def _check_timeout(timeout: object) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from ..http import AMBIGUOUS_FIND_ROUNDS
 from .core import RunnerCore
 from .job import Job
-from .kind import Kind, Submitted
+from .kind import Json, Kind, Submitted
 
 log = logging.getLogger("wjnb.runner")
 
@@ -49,7 +48,7 @@ class Reconciling(RunnerCore):
             secret = row.secret if row else None
         return secret
 
-    async def _callback(self, backend: str, request_id: str, body: dict[str, Any]) -> bool:
+    async def _callback(self, backend: str, request_id: str, body: Json) -> bool:
         """A callback for one request: its kind (found by the request's route) reads it."""
         route = self._routes.get(request_id)
         if route is None:

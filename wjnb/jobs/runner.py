@@ -7,8 +7,8 @@ discipline of one create), ``sweeps`` (plans, budgets, re-sends) and ``resume`` 
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import AmbiguousCreate
 from . import chains
@@ -16,6 +16,9 @@ from .host import Host
 from .job import Job, JobSet
 from .kind import FollowUp
 from .resume import Resuming
+
+if TYPE_CHECKING:
+    from ..surface import ViewLike
 
 T = TypeVar("T")
 
@@ -34,7 +37,7 @@ class Runner(Resuming):
         """The sync client that owns this runner."""
         return self._owner
 
-    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+    def call(self, coro: Coroutine[object, None, T]) -> T:
         """Run a coroutine on the client's loop from any other thread and return its result."""
         return self.loop.run(coro)
 
@@ -47,7 +50,7 @@ class Runner(Resuming):
         """A cached image's thumbnail (None until the image is cached)."""
         return self.images.thumbnail(url, size, blur=blur)
 
-    async def act(self, job: Job, action: str, args: dict[str, Any]) -> object:
+    async def act(self, job: Job, action: str, args: dict[str, object]) -> object:
         """Perform a job's action; a chained action is submitted as a child job."""
         await self._start()
         if action == "reload":
@@ -95,19 +98,26 @@ class Runner(Resuming):
                 elif job.apply(reading):
                     self._changed([job])
 
-    def view(self, name: str, subject: Job | JobSet, *args: object) -> Any:
-        """The views jobs show themselves with (imported here, never by the jobs)."""
-        if name == "html":
-            from ..html import card_html, jobset_html
+    def html_view(self, subject: Job | JobSet) -> str:
+        """A job's card or a set's gallery as static HTML (views load here, never in jobs)."""
+        from ..html import card_html, jobset_html
 
-            return card_html(subject) if isinstance(subject, Job) else jobset_html(subject)
-        from .. import widgets
+        return card_html(subject) if isinstance(subject, Job) else jobset_html(subject)
 
-        assert isinstance(subject, JobSet)
-        if name == "progress":
-            from ..widgets.progress import progress_bar
+    def progress_view(self, jobs: JobSet) -> Callable[[], None] | None:
+        """The live progress bar of ``JobSet.wait(progress=True)``."""
+        from ..widgets.progress import progress_bar
 
-            return progress_bar(subject)
-        if name == "gallery":
-            return widgets.gallery_view(subject)
-        return widgets.grid_view(subject, str(args[0]), str(args[1]))
+        return progress_bar(jobs)
+
+    def gallery_view(self, jobs: JobSet) -> ViewLike:
+        """A live gallery widget of the set's cards."""
+        from ..widgets import gallery_view
+
+        return gallery_view(jobs)
+
+    def grid_view(self, jobs: JobSet, x: str, y: str) -> ViewLike:
+        """A labelled contact sheet widget of the set."""
+        from ..widgets import grid_view
+
+        return grid_view(jobs, x, y)
