@@ -272,6 +272,7 @@ class Model:
     problems: list[str] = field(default_factory=list, compare=False)
 
     _specs: ClassVar[dict[type, list[tuple[str, str, Coercer]]]] = {}
+    _indexes: ClassVar[dict[type, dict[str, tuple[str, Coercer]]]] = {}
     _BASE_FIELDS: ClassVar[frozenset[str]] = frozenset({"raw", "extra", "problems"})
 
     @classmethod
@@ -289,41 +290,46 @@ class Model:
         return spec
 
     @classmethod
+    def _index(cls) -> dict[str, tuple[str, Coercer]]:
+        """Wire name -> (python name, coercer), built once per class."""
+        index = Model._indexes.get(cls)
+        if index is None:
+            index = Model._indexes[cls] = {w: (n, c) for n, w, c in cls._fields()}
+        return index
+
+    @classmethod
     def from_dict(cls: type[M], data: object) -> M:
         """Read a model from a wire mapping (or JSON text); never raises on bad fields."""
-        if isinstance(data, (str, bytes)):
-            try:
-                data = repair_json(data.decode() if isinstance(data, bytes) else data)
-            except (ValueError, UnicodeDecodeError):
-                data = {}
-        if not isinstance(data, Mapping):
-            obj = cls()
-            obj.problems.append(f"expected an object, got {type(data).__name__}")
-            return obj
+        if type(data) is not dict:  # replies are dicts: the ABC checks only for the rest
+            if isinstance(data, (str, bytes)):
+                try:
+                    data = repair_json(data.decode() if isinstance(data, bytes) else data)
+                except (ValueError, UnicodeDecodeError):
+                    data = {}
+            if not isinstance(data, Mapping):
+                obj = cls()
+                obj.problems.append(f"expected an object, got {type(data).__name__}")
+                return obj
+        index = cls._index()
         values: dict[str, Any] = {}
         problems: list[str] = []
-        fields = cls._fields()
-        for name, wire, coerce in fields:
-            value = data.get(wire)
-            if value is None:
-                continue
-            ok, value = coerce(value)
-            if ok:
-                values[name] = value
-            else:
-                problems.append(wire)
-        obj = cls(**values)
-        obj.raw = dict(data)
-        if len(data) > len(values):
-            known = {wire for _, wire, _ in fields}
-            obj.extra = {k: v for k, v in data.items() if k not in known}
-        obj.problems = problems
-        return obj
+        extra: dict[str, Any] = {}
+        for wire, value in data.items():  # one pass over the reply (polls read thousands)
+            spec = index.get(wire)
+            if spec is None:
+                extra[wire] = value
+            elif value is not None:
+                ok, value = spec[1](value)
+                if ok:
+                    values[spec[0]] = value
+                else:
+                    problems.append(wire)
+        return cls(**values, raw=dict(data), extra=extra, problems=problems)
 
     @classmethod
     def _read(cls, value: Any) -> tuple[bool, Any]:
         """Read a nested field's value; subclasses may accept more shapes."""
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):
             return True, cls.from_dict(value)
         return False, None
 
@@ -410,6 +416,8 @@ def _to_str(value: Any) -> tuple[bool, Any]:
 
 
 def _to_int(value: Any) -> tuple[bool, Any]:
+    if type(value) is int:  # the common case first: polls read thousands of these
+        return True, value
     if isinstance(value, bool):
         return True, int(value)
     if isinstance(value, int):
@@ -429,6 +437,8 @@ def _to_int(value: Any) -> tuple[bool, Any]:
 
 
 def _to_float(value: Any) -> tuple[bool, Any]:
+    if type(value) is float:
+        return True, value
     if isinstance(value, bool):
         return False, None
     if isinstance(value, (int, float)):

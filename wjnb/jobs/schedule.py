@@ -81,15 +81,15 @@ class Schedule:
         return soonest if self.callbacks else soonest + self.policy.hold
 
     def due(self, entries: dict[str, Entry], now: float, batch: int) -> list[str]:
-        """Keys to poll now, most overdue first; the last batch is topped up with the
-        next-due keys (one request either way, and their predictions get fresher)."""
+        """Keys to poll now (the most overdue when there are too many); the last batch is
+        topped up with the next-due keys (one request either way, and their predictions get
+        fresher). The tracker polls the keys whose polls failed alone."""
         horizon = now + self.policy.coalesce
-        cap = self.policy.max_keys_per_cycle
-        due = [(e.due, k) for k, e in entries.items() if e.due <= horizon and e.failures == 0]
-        if len(due) > cap:
-            due = heapq.nsmallest(cap, due)
+        due = [(e.due, k) for k, e in entries.items() if e.due <= horizon]
+        if len(due) > self.policy.max_keys_per_cycle:
+            due.sort()
+            del due[self.policy.max_keys_per_cycle :]
         keys = [k for _, k in due]
-        keys += [k for k, e in entries.items() if e.due <= horizon and e.failures > 0]
         room = (-len(keys)) % batch if keys and not self.callbacks else 0
         if room:
             chosen = set(keys)

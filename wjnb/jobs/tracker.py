@@ -15,11 +15,11 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import MalformedResponse, WjnbError
 from .job import Job
-from .kind import Kind, Phase, Reading
+from .kind import Json, Kind, Phase, Reading
 from .schedule import Entry, PollPolicy, Schedule
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("wjnb.tracker")
 
 ChangeHook = Callable[[list[Job]], None]
-FinishHook = Callable[[Job, "dict[str, Any] | None"], Awaitable[None]]
+FinishHook = Callable[[Job, "Json | None"], Awaitable[None]]
 #: Called for a job the service no longer reports; True when the hook took care of it.
 LostHook = Callable[[Job], Awaitable[bool]]
 
@@ -138,7 +138,7 @@ class Tracker:
             self._detail_gate = asyncio.Semaphore(self.policy.info_concurrency)
             self._task = asyncio.get_running_loop().create_task(self._run())
 
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, coro: Coroutine[object, None, None]) -> None:
         """Run ``coro`` as a background task that is kept alive until it ends."""
         task = asyncio.get_running_loop().create_task(coro)
         self._background.add(task)
@@ -307,30 +307,35 @@ class Tracker:
                 await self._unknown(queue, entry, f"status {reading.status!r}", now)
                 continue
             entry.unknown = 0
-            if await self._take(queue, entry, reading, now, notify=False):
+            if reading.phase.terminal:
+                await self._end(queue, entry.job, reading)
+            elif self._progress(entry, reading, now):
                 changed.append(entry.job)
         await self._missing(queue, keys, seen, now)
         if changed:
             self._on_change(changed)
 
-    async def _take(
-        self, queue: _Queue, entry: Entry, reading: Reading, now: float, *, notify: bool = True
-    ) -> bool:
-        """Hand a readable reading to its job; True when an unfinished job changed."""
-        job = entry.job
+    async def _take(self, queue: _Queue, entry: Entry, reading: Reading, now: float) -> None:
+        """Hand a pushed reading to its job (observers told at once)."""
         if reading.phase is not None and reading.phase.terminal:
-            if queue.kind.reads_detail:
-                self.spawn(self.finish(job.key, reading))
-                return False
-            queue.entries.pop(job.key, None)
-            job.finish(reading)
-            self._on_change([job])
-            await self._on_finish(job, reading.raw)
-            return False
-        changed = job.apply(reading)
+            await self._end(queue, entry.job, reading)
+        elif self._progress(entry, reading, now):
+            self._on_change([entry.job])
+
+    async def _end(self, queue: _Queue, job: Job, reading: Reading) -> None:
+        """A terminal reading: the detail is read first for kinds that have one."""
+        if queue.kind.reads_detail:
+            self.spawn(self.finish(job.key, reading))
+            return
+        queue.entries.pop(job.key, None)
+        job.finish(reading)
+        self._on_change([job])
+        await self._on_finish(job, reading.raw)
+
+    def _progress(self, entry: Entry, reading: Reading, now: float) -> bool:
+        """An unfinished job's reading (a poll's hot path, no await); True when it changed."""
+        changed = entry.job.apply(reading)
         self.schedule.observe(entry, reading, now)
-        if changed and notify:
-            self._on_change([job])
         return changed
 
     async def _failed(self, queue: _Queue, keys: list[str], exc: Exception) -> None:
