@@ -26,9 +26,8 @@ from wjnb.models import (
     WujieCallback,
 )
 
-COLUMNS: tuple[str, ...] = (
-    "key",
-    "experiment",
+#: The columns that say how an artwork was asked for (its parameters, e.g. in MLflow).
+PARAMETER_COLUMNS: tuple[str, ...] = (
     "backend",
     "model",
     "prompt",
@@ -40,6 +39,11 @@ COLUMNS: tuple[str, ...] = (
     "sampler_index",
     "seed",
     "num",
+)
+COLUMNS: tuple[str, ...] = (
+    "key",
+    "experiment",
+    *PARAMETER_COLUMNS,
     "status",
     "status_name",
     "submitted_at",

@@ -26,25 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..records import PARAMETER_COLUMNS
 from . import require
 from .items import Item, collect
 
 if TYPE_CHECKING:
     from ..jobs import JobSet
 
-PARAMS = (
-    "backend",
-    "model",
-    "prompt",
-    "uc_prompt",
-    "width",
-    "height",
-    "steps",
-    "cfg",
-    "sampler_index",
-    "seed",
-    "num",
-)
 METRICS = ("queue_s", "gen_s", "integral_cost", "power_consumption", "involve_yellow")
 TAGS = (
     "experiment",
@@ -166,7 +154,7 @@ def _log_child(
         experiment_id, start_time=_ms(rec.get("submitted_at")), tags=tags, run_name=_title(item)
     )
     run_id = str(run.info.run_id)
-    params = {k: rec[k] for k in PARAMS if rec.get(k) is not None}
+    params = {k: rec[k] for k in PARAMETER_COLUMNS if rec.get(k) is not None}
     for axis, value in item.axes.items():
         params.setdefault(_name(axis), value)
     metrics = {k: float(rec[k]) for k in METRICS if _number(rec.get(k))}

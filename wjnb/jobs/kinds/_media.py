@@ -7,28 +7,16 @@ job as still running, and ends it in error only after ``unknown_status_limit`` r
 
 from __future__ import annotations
 
-import enum
 from abc import abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...models import FailMessage, Model
-from ..kind import Json, Kind, Phase, Reading
+from ..kind import Json, Kind, Reading
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
     from ..job import Job
-
-
-def status_of(
-    enum_type: type[enum.Enum], phases: Mapping[Any, Phase], code: object
-) -> tuple[enum.Enum | None, Phase | None]:
-    """The kind's status member and its phase (both None for a code nobody documented)."""
-    try:
-        member = enum_type(code)
-    except ValueError:
-        return None, None
-    return member, phases.get(member)
 
 
 def fail_text(value: object) -> str | None:

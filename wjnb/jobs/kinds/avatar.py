@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, ClassVar
 from ...models import Model
 from ...models_more import AvatarInfo, AvatarStatus
 from ..kind import Json, Media, Phase, Reading, Submitted
-from ._media import KeyedKind, media_record, status_of
+from ._media import KeyedKind, media_record
+from .rows import media_text, reading_of, status_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -54,15 +55,13 @@ class AvatarTrainingKind(KeyedKind):
             raise TypeError(f"not an avatar reply: {type(wire).__name__}")
         status, phase = status_of(AvatarStatus, PHASES, wire.status)
         name = wire.model_fusion_name if phase is Phase.SUCCEEDED else None
-        return Reading(
+        return reading_of(
             key,
+            wire,
             status,
             phase,
-            progress=100.0 if phase is Phase.SUCCEEDED else None,
             media=(Media("text", text=name),) if name else (),
-            fail_message=_REASONS.get(status) if isinstance(status, AvatarStatus) else None,
-            wire=wire,
-            raw=wire.raw,
+            failed=_REASONS.get(status) if status is not None else None,
         )
 
     def record(self, job: Job) -> Json:
@@ -74,5 +73,5 @@ class AvatarTrainingKind(KeyedKind):
             job,
             wire.status if isinstance(wire, AvatarInfo) else None,
             {"photos": len(photos) if isinstance(photos, list) else None},
-            model_fusion_name=next((m.text for m in job.media if m.type == "text"), None),
+            model_fusion_name=media_text(job),
         )

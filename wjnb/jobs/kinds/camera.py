@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...models_more import CameraGeneratingInfo, CameraInfo, CameraStatus
 from ..kind import Json, Kind, Media, Phase, Reading, Submitted
-from ._media import fail_text, media_record, status_of
+from ._media import fail_text, media_record
+from .rows import status_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...errors import InvalidArgument
 from ...models_more import SpellAnalysisInfo, SpellAnalysisStatus
 from ..chains import SPELL_ANALYSIS
-from ..kind import Json, Kind, Media, Phase, Reading, Submitted
-from .rows import kind_row, member, restored
+from ..kind import Json, Media, Phase, Reading, Submitted
+from .rows import StatusKind, media_text, reading_of, status_of, wire_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -24,11 +24,12 @@ _PHASES = {
 }
 
 
-class DescribeKind(Kind):
+class DescribeKind(StatusKind):
     """Tags read from a picture (a prompt to start from)."""
 
     name: ClassVar[str] = "describe"
-    backend: ClassVar[str] = "wujie"
+    phases: ClassVar[Mapping[Any, Phase]] = _PHASES
+    columns: ClassVar[Mapping[str, str]] = {"image_url": "image_url"}
     routes: ClassVar[tuple[str, ...]] = (SPELL_ANALYSIS,)
     initial_status = SpellAnalysisStatus.RUNNING
     batch_size: ClassVar[int] = 1
@@ -58,24 +59,14 @@ class DescribeKind(Kind):
 
     def read(self, key: str, wire: object) -> Reading:
         """A detail or a callback body: status and, once done, the tags as text."""
-        if isinstance(wire, dict):
-            wire = SpellAnalysisInfo.from_dict(wire)
-        if not isinstance(wire, SpellAnalysisInfo):
-            raise TypeError(f"not a spell analysis reply: {type(wire).__name__}")
-        status = member(SpellAnalysisStatus, wire.status)
-        phase = _PHASES[status] if status is not None else None
-        tags = ", ".join(wire.tag_names)
-        done = phase is not None and phase.terminal
-        return Reading(
+        info = wire_of(SpellAnalysisInfo, wire, "a spell analysis")
+        tags = ", ".join(info.tag_names)
+        return reading_of(
             key,
-            status,
-            phase,
-            progress=100.0 if phase is Phase.SUCCEEDED else None,
-            eta_s=0.0 if done else None,
+            info,
+            *status_of(SpellAnalysisStatus, _PHASES, info.status),
             media=(Media("text", text=tags),) if tags else (),
-            fail_message="the analysis failed" if phase is Phase.FAILED else None,
-            wire=wire,
-            raw=wire.raw,
+            failed="the analysis failed",
         )
 
     def callback(self, body: Json) -> Reading | None:
@@ -84,11 +75,6 @@ class DescribeKind(Kind):
         key = info.spell_analysis_info_key
         return self.read(key, info) if key else None
 
-    def restore(self, key: str, record: Mapping[str, Any], raw: Json | None) -> Reading | None:
-        """The stored detail (finished) or the stored status."""
-        return restored(self, key, record, raw, _PHASES)
-
-    def record(self, job: Job) -> Json:
-        """The row: the source picture and the tags."""
-        text = next((m.text for m in job.media if m.type == "text"), None)
-        return kind_row(job, {"image_url": job.request.get("image_url")}, tags=text)
+    def results(self, job: Job) -> Json:
+        """The tags read from the picture."""
+        return {"tags": media_text(job)}

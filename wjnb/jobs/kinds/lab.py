@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...models import Model
 from ...models_more import LabAiType, LabInfo, LabStatus
 from ..kind import Json, Media, Phase, Reading, Submitted
-from ._media import KeyedKind, fail_text, media_record, status_of
+from ._media import KeyedKind, fail_text, media_record
+from .rows import status_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient

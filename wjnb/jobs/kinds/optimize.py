@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import InvalidArgument, WjnbError
 from ...models_more import OptimizeCode, OptimizeResult
-from ..kind import Json, Kind, Media, Phase, Reading, Submitted
-from .rows import kind_row, member, restored
+from ..kind import Json, Media, Phase, Reading, Submitted
+from .rows import StatusKind, media_text, reading_of, status_of, wire_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -28,11 +28,16 @@ _PHASES = {
 }
 
 
-class OptimizeKind(Kind):
+class OptimizeKind(StatusKind):
     """A rewritten prompt (``type``: common, colour or anime; ``language``: 0 zh, 1 en)."""
 
     name: ClassVar[str] = "optimize"
-    backend: ClassVar[str] = "wujie"
+    phases: ClassVar[Mapping[Any, Phase]] = _PHASES
+    columns: ClassVar[Mapping[str, str]] = {
+        "prompt": "original",
+        "optimize_type": "type",
+        "language": "language",
+    }
     routes: ClassVar[tuple[str, ...]] = (OPTIMIZE,)
     initial_status = OptimizeCode.RUNNING
     batch_size: ClassVar[int] = 1
@@ -83,23 +88,13 @@ class OptimizeKind(Kind):
 
     def read(self, key: str, wire: object) -> Reading:
         """A result or a callback body: ``code`` and, once done, the new prompt."""
-        if isinstance(wire, dict):
-            wire = OptimizeResult.from_dict(wire)
-        if not isinstance(wire, OptimizeResult):
-            raise TypeError(f"not a prompt optimisation reply: {type(wire).__name__}")
-        status = member(OptimizeCode, wire.code)
-        phase = _PHASES[status] if status is not None else None
-        done = phase is not None and phase.terminal
-        return Reading(
+        result = wire_of(OptimizeResult, wire, "a prompt optimisation")
+        return reading_of(
             key,
-            status,
-            phase,
-            progress=100.0 if phase is Phase.SUCCEEDED else None,
-            eta_s=0.0 if done else None,
-            media=(Media("text", text=wire.result),) if wire.result else (),
-            fail_message="the optimisation failed" if phase is Phase.FAILED else None,
-            wire=wire,
-            raw=wire.raw,
+            result,
+            *status_of(OptimizeCode, _PHASES, result.code),
+            media=(Media("text", text=result.result),) if result.result else (),
+            failed="the optimisation failed",
         )
 
     def callback(self, body: Json) -> Reading | None:
@@ -107,17 +102,6 @@ class OptimizeKind(Kind):
         result = OptimizeResult.from_dict(body)
         return self.read(result.task_id, result) if result.task_id else None
 
-    def restore(self, key: str, record: Mapping[str, Any], raw: Json | None) -> Reading | None:
-        """The stored result (finished) or the stored status."""
-        return restored(self, key, record, raw, _PHASES)
-
-    def record(self, job: Job) -> Json:
-        """The row: the original prompt, type, language and the optimised prompt."""
-        req = job.request
-        params = {
-            "prompt": req.get("original"),
-            "optimize_type": req.get("type"),
-            "language": req.get("language"),
-        }
-        text = next((m.text for m in job.media if m.type == "text"), None)
-        return kind_row(job, params, optimized_prompt=text)
+    def results(self, job: Job) -> Json:
+        """The optimised prompt."""
+        return {"optimized_prompt": media_text(job)}

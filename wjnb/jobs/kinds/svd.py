@@ -10,7 +10,8 @@ from ...models import Model
 from ...models_more import SvdInfo, VideoStatus
 from .. import chains
 from ..kind import FollowUp, Json, Media, Phase, Reading, Submitted
-from ._media import KeyedKind, fail_text, media_record, status_of
+from ._media import KeyedKind, fail_text, media_record
+from .rows import one_key, reading_of, status_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -38,9 +39,7 @@ class SvdKind(KeyedKind):
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One create; its reply names the job's key."""
-        fields = dict(body)
-        key = await api.wujie.video.svd_create(fields.pop("init_image_url"), **fields)
-        return Submitted([key], {"key": key})
+        return await one_key(api.wujie.video.svd_create, body, "init_image_url")
 
     async def fetch(self, api: AsyncClient, key: str) -> Model:
         """``/ai/pro/svd/info``."""
@@ -52,16 +51,13 @@ class SvdKind(KeyedKind):
             raise TypeError(f"not an SVD reply: {type(wire).__name__}")
         status, phase = status_of(VideoStatus, PHASES, wire.status)
         url = wire.video_url if phase is Phase.SUCCEEDED else None
-        media = (Media("video", url), Media("image", url)) if url else ()
-        return Reading(
+        return reading_of(
             key,
+            wire,
             status,
             phase,
-            progress=100.0 if phase is Phase.SUCCEEDED else None,
-            media=media,
-            fail_message=fail_text(wire.fail_message) if phase is Phase.FAILED else None,
-            wire=wire,
-            raw=wire.raw,
+            media=(Media("video", url), Media("image", url)) if url else (),
+            failed=fail_text(wire.fail_message),
         )
 
     def record(self, job: Job) -> Json:

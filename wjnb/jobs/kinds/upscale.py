@@ -10,8 +10,8 @@ from ...errors import InvalidArgument
 from ...models_more import SupersizeInfo, SupersizeStatus
 from ..chains import SUPERSIZE
 from ..job import PictureJob
-from ..kind import Json, Kind, Media, Phase, Reading, Submitted
-from .rows import kind_row, member, restored
+from ..kind import Json, Media, Phase, Reading, Submitted
+from .rows import StatusKind, one_key, reading_of, status_of, wire_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -25,12 +25,18 @@ _PHASES = {
 }
 
 
-class UpscaleKind(Kind):
+class UpscaleKind(StatusKind):
     """An upscale of any picture by ``multiple`` (1 to 4), charged in credits or pro time."""
 
     name: ClassVar[str] = "upscale"
     job_class: ClassVar[type[Job]] = PictureJob
-    backend: ClassVar[str] = "wujie"
+    phases: ClassVar[Mapping[Any, Phase]] = _PHASES
+    columns: ClassVar[Mapping[str, str]] = {
+        "source_url": "url",
+        "multiple": "multiple",
+        "super_size_type": "super_size_type",
+        "cost_type": "cost_type",
+    }
     routes: ClassVar[tuple[str, ...]] = (SUPERSIZE,)
     initial_status = SupersizeStatus.QUEUED
     batch_size: ClassVar[int] = 50
@@ -43,9 +49,7 @@ class UpscaleKind(Kind):
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One supersize create; its reply is the job's key."""
-        fields = dict(body)
-        key = await api.wujie.tools.supersize(fields.pop("url"), **fields)
-        return Submitted([key], {"key": key})
+        return await one_key(api.wujie.tools.supersize, body, "url")
 
     async def poll(self, api: AsyncClient, keys: list[str]) -> list[Reading]:
         """One ``GET /ai/supersize`` with every key repeated in the query."""
@@ -54,38 +58,16 @@ class UpscaleKind(Kind):
 
     def read(self, key: str, wire: object) -> Reading:
         """One entry of the batch poll."""
-        if isinstance(wire, dict):
-            wire = SupersizeInfo.from_dict(wire)
-        if not isinstance(wire, SupersizeInfo):
-            raise TypeError(f"not an upscale reply: {type(wire).__name__}")
-        status = member(SupersizeStatus, wire.status)
-        phase = _PHASES[status] if status is not None else None
+        info = wire_of(SupersizeInfo, wire, "an upscale")
+        status, phase = status_of(SupersizeStatus, _PHASES, info.status)
         done = phase is not None and phase.terminal
-        return Reading(
+        return reading_of(
             key,
+            info,
             status,
             phase,
-            progress=100.0 if phase is Phase.SUCCEEDED else None,
-            eta_s=0.0 if done else None,
-            media=(Media("image", wire.sr_url),) if wire.sr_url else (),
-            fail_message="the upscale failed" if phase is Phase.FAILED else None,
-            cost=wire.integral or 0,
-            reported_seconds=float(wire.duration) if done and wire.duration else None,
-            wire=wire,
-            raw=wire.raw,
+            media=(Media("image", info.sr_url),) if info.sr_url else (),
+            failed="the upscale failed",
+            cost=info.integral or 0,
+            reported_seconds=float(info.duration) if done and info.duration else None,
         )
-
-    def restore(self, key: str, record: Mapping[str, Any], raw: Json | None) -> Reading | None:
-        """The stored poll entry (finished) or the stored status."""
-        return restored(self, key, record, raw, _PHASES)
-
-    def record(self, job: Job) -> Json:
-        """The row: source picture, multiple and type as columns."""
-        req = job.request
-        params = {
-            "source_url": req.get("url"),
-            "multiple": req.get("multiple"),
-            "super_size_type": req.get("super_size_type"),
-            "cost_type": req.get("cost_type"),
-        }
-        return kind_row(job, params)

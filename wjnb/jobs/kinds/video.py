@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, ClassVar
 from ...models import Model
 from ...models_more import VideoInfo, VideoStatus
 from ..kind import Json, Media, Phase, Reading, Submitted
-from ._media import KeyedKind, fail_text, media_record, status_of
+from ._media import KeyedKind, fail_text, media_record
+from .rows import one_key, reading_of, status_of
 from .svd import PHASES
 
 if TYPE_CHECKING:
@@ -31,9 +32,7 @@ class VideoKind(KeyedKind):
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One create; its reply names the job's key."""
-        fields = dict(body)
-        key = await api.wujie.video.create(fields.pop("origin_video_url"), **fields)
-        return Submitted([key], {"key": key})
+        return await one_key(api.wujie.video.create, body, "origin_video_url")
 
     async def fetch(self, api: AsyncClient, key: str) -> Model:
         """``/ai/video/info`` (a reload of one job)."""
@@ -56,18 +55,15 @@ class VideoKind(KeyedKind):
         url = wire.ai_video_url if phase is Phase.SUCCEEDED else None
         cover = (wire.ai_video_meta_info.cover or {}) if wire.ai_video_meta_info else {}
         poster = cover.get("url") if isinstance(cover.get("url"), str) else None
-        media = (Media("video", url), Media("image", poster or url)) if url else ()
-        ended = phase is not None and phase.terminal
-        return Reading(
+        return reading_of(
             key,
+            wire,
             status,
             phase,
-            progress=100.0 if phase is Phase.SUCCEEDED else wire.complete_percent,
-            eta_s=0.0 if ended else _seconds(wire.expected_seconds),
-            media=media,
-            fail_message=fail_text(wire.fail_message) if phase is Phase.FAILED else None,
-            wire=wire,
-            raw=wire.raw,
+            media=(Media("video", url), Media("image", poster or url)) if url else (),
+            failed=fail_text(wire.fail_message),
+            progress=wire.complete_percent,
+            eta_s=_seconds(wire.expected_seconds),
         )
 
     def record(self, job: Job) -> Json:
