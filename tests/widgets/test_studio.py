@@ -191,6 +191,47 @@ def test_submitting_twice_quickly_sends_once(
     studio.close()
 
 
+def test_the_submission_line_moves_from_sending_to_done(
+    client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    """``studio.sending`` is a live line: Sending, then Submitted, then Done, and a display
+    of it (its static HTML included) is replaced in place once the job is done."""
+    studio = Studio(client)
+    studio.prompt.value = "a lone tree"
+    gate = threading.Event()
+    runner = client.runner
+    real = runner.generate
+
+    async def held_generate(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.to_thread(gate.wait, 10)
+        return await real(*args, **kwargs)
+
+    class Handle:  # records what IPython's display handle would send
+        def __init__(self) -> None:
+            self.updates: list[str] = []
+
+        def update(self, bundle: dict[str, Any], raw: bool) -> None:
+            self.updates.append(bundle["text/html"])
+
+    runner.generate = held_generate  # type: ignore[method-assign]
+    studio.submit()
+    sending = studio.sending
+    assert sending is not None and sending.stage == "sending"
+    assert "Sending" in sending.static_html() and not sending.done()
+    handle = Handle()
+    sending._handles.append(handle)
+    gate.set()
+    jobs = sending.result(30)
+    assert jobs is not None and sending.stage in ("submitted", "done")
+    key = jobs[0].key[:8]
+    until(lambda: sending.stage == "done", sending)
+    assert "Done: 1 job" in sending.static_html() and key in sending.static_html()
+    assert "Done: 1 job" in sending._line.value
+    assert sending.wait(30) is jobs and jobs.done
+    assert "Done: 1 job" in handle.updates[-1]  # the display's static HTML says Done too
+    studio.close()
+
+
 def test_balance_follows_jobs_made_outside_the_studio(
     fresh_sandbox: wjnb.sandbox.Sandbox, fresh_client: wjnb.Client, until: Callable[..., None]
 ) -> None:

@@ -30,6 +30,7 @@ from ..errors import (
 from ..models import DefaultResource, ModelBaseInfo, ModelType
 from .gallery import Gallery
 from .style import View, box, show, text
+from .submission import Submission
 
 if TYPE_CHECKING:
     from ..jobclient import Client
@@ -107,7 +108,7 @@ class Studio(View):
         self._estimate_seq = 0
         self._balance_asked = False  # a balance request is on its way
         self._balance_again = False  # ...and another was wanted meanwhile
-        self.sending: Future[JobSet | None] | None = None
+        self.sending: Submission | None = None
 
         full = widgets.Layout(width="100%")
         self.prompt = widgets.Textarea(placeholder="Describe the picture…", rows=3, layout=full)
@@ -320,8 +321,9 @@ class Studio(View):
         """Send the form (the button's action) without blocking the kernel.
 
         The create runs on the client's loop (``client.generate_nowait``, under the Studio's
-        experiment); the button stays disabled
-        until it is answered. ``sending`` completes once the new cards are in the gallery.
+        experiment); the button stays disabled until it is answered. ``sending`` (a
+        ``Submission``) is answered once the new cards are in the gallery, and shows itself
+        as a live status line.
         """
         with self._lock:
             if self.sending is not None and not self.sending.done():
@@ -329,7 +331,7 @@ class Studio(View):
             self.clear_errors()
             self.submit_button.description = "Sending…"
             self.submit_button.disabled = True
-            self.sending = Future()
+            self.sending = Submission()
             answer = self.client.generate_nowait(
                 self.prompt.value, experiment=self.experiment, **self.params()
             )
@@ -339,12 +341,15 @@ class Studio(View):
         """On the loop thread: show the new jobs' cards, or the error next to its field."""
         sending = self.sending
         jobs: JobSet | None = None
+        error: str | None = None
         try:
             jobs = answer.result()
         except WjnbError as exc:
+            error = str(exc)
             self.show_error(exc)
         except Exception as exc:  # a bug or a closed client: say so instead of hanging
-            self.message.value = html.line_html(f"{type(exc).__name__}: {exc}", _RED, 12)
+            error = f"{type(exc).__name__}: {exc}"
+            self.message.value = html.line_html(error, _RED, 12)
         else:
             self.jobs[0:0] = list(jobs)
             self.gallery.show_page(0)
@@ -353,7 +358,7 @@ class Studio(View):
                 self.submit_button.description = "Generate"
                 self.submit_button.disabled = False
                 if sending is not None:
-                    sending.set_result(jobs)
+                    sending.resolve(jobs, error)
             self.refresh_balance()
 
     # ------------------------------------------------------------------ estimate and balance
