@@ -71,6 +71,7 @@ def test_jobs() -> None:
         "async_wait",
         "audit",
         "cancel",
+        "chain_buttons",
         "client",
         "cost",
         "download",

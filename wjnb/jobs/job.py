@@ -205,6 +205,16 @@ class Job:
         return self.spec.actions(self) + tuple(c.name for c in chains.offered(self))
 
     @property
+    def chain_buttons(self) -> tuple[tuple[str, str, str, dict[str, object]], ...]:
+        """(action, label, tooltip, arguments) of every chained action's card button (shown
+        once ``actions`` offers the action): views draw them without knowing the chains."""
+        return tuple(
+            (chain.name, label, tip, args)
+            for chain in chains.CHAINS.values()
+            for label, tip, args in chain.buttons
+        )
+
+    @property
     def record(self) -> Json:
         """The flat row (canonical columns plus sweep axes) for DataFrames and the ledger."""
         if self._record is None or not self.done:

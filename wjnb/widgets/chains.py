@@ -1,15 +1,15 @@
 """The chain buttons of a finished job's card, one per button of each registered chain
 (Upscale ×2, Upscale ×4, Describe, Animate...): each makes a tracked child job
-(``job.upscale``, ``job.describe``, ``job.animate``) without blocking the kernel."""
+(``job.upscale``, ``job.describe``, ``job.animate``) without blocking the kernel. The
+buttons come from the job itself (``job.chain_buttons``): views never import the chains."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from ..jobs import chains
 from .style import act, button
 
 if TYPE_CHECKING:
@@ -19,13 +19,12 @@ if TYPE_CHECKING:
 def chain_buttons(job: Job, done: Callable[[str], None]) -> list[tuple[str, widgets.Button]]:
     """(action, button) for every chain button; each submits its child job on a worker thread."""
     made = []
-    for chain in chains.CHAINS.values():
-        for label, tip, args in chain.buttons:
-            pressed = button(label, tip)
+    for action, label, tip, args in job.chain_buttons:
+        pressed = button(label, tip)
 
-            def run(action: str = chain.name, args: dict[str, Any] = args) -> None:
-                job.act(action, **args)
+        def run(action: str = action, args: dict[str, object] = args) -> None:
+            job.act(action, **args)
 
-            pressed.on_click(lambda _, b=pressed, fn=run: act(b, fn, done))
-            made.append((chain.name, pressed))
+        pressed.on_click(lambda _, b=pressed, fn=run: act(b, fn, done))
+        made.append((action, pressed))
     return made

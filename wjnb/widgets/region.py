@@ -15,7 +15,7 @@ from PIL import ImageDraw
 from .style import View, act, box, button, text
 
 if TYPE_CHECKING:
-    from ..jobs.kinds.mj import MjTask
+    from ..surface import MjTaskLike as MjTask
 
 #: Longest side (px) of the picture shown while choosing.
 PREVIEW = 384
