@@ -165,20 +165,25 @@ def test_reuse_fills_the_form_from_a_card(client: wjnb.Client, until: Callable[.
     studio.close()
 
 
-def test_submitting_twice_quickly_sends_once(
-    client: wjnb.Client, until: Callable[..., None]
-) -> None:
-    studio = Studio(client)
-    studio.prompt.value = "a lone tree"
+def held_creates(client: wjnb.Client) -> threading.Event:
+    """Hold the client's creates until the returned event is set (a slow service)."""
     gate = threading.Event()
-    runner = client.runner
-    real = runner.generate
+    real = client.runner.generate
 
     async def held_generate(*args: Any, **kwargs: Any) -> Any:
         await asyncio.to_thread(gate.wait, 10)
         return await real(*args, **kwargs)
 
-    runner.generate = held_generate  # type: ignore[method-assign]
+    client.runner.generate = held_generate  # type: ignore[method-assign]
+    return gate
+
+
+def test_submitting_twice_quickly_sends_once(
+    client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    studio = Studio(client)
+    studio.prompt.value = "a lone tree"
+    gate = held_creates(client)
     studio.submit_button.click()
     assert studio.submit_button.disabled and studio.submit_button.description == "Sending…"
     studio.submit()  # a second click while sending is ignored
@@ -198,13 +203,7 @@ def test_the_submission_line_moves_from_sending_to_done(
     of it (its static HTML included) is replaced in place once the job is done."""
     studio = Studio(client)
     studio.prompt.value = "a lone tree"
-    gate = threading.Event()
-    runner = client.runner
-    real = runner.generate
-
-    async def held_generate(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.to_thread(gate.wait, 10)
-        return await real(*args, **kwargs)
+    gate = held_creates(client)
 
     class Handle:  # records what IPython's display handle would send
         def __init__(self) -> None:
@@ -213,7 +212,6 @@ def test_the_submission_line_moves_from_sending_to_done(
         def update(self, bundle: dict[str, Any], raw: bool) -> None:
             self.updates.append(bundle["text/html"])
 
-    runner.generate = held_generate  # type: ignore[method-assign]
     studio.submit()
     sending = studio.sending
     assert sending is not None and sending.stage == "sending"

@@ -14,6 +14,7 @@ import heapq
 import random
 import time
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..http import DETAIL_LAG_ROUNDS, Rounds
@@ -36,6 +37,8 @@ class PollPolicy:
     finish_slack: float = 0.1
     #: Polling only: how long a due poll waits for other keys to fall due with it.
     hold: float = 0.6
+    #: With callbacks: how long a due fallback poll waits for others (one batch for many).
+    callback_hold: float = 2.0
     callback_min_interval: float = 3.0
     callback_max_interval: float = 30.0
     coalesce: float = 0.3
@@ -62,6 +65,9 @@ class Entry:
     samples: list[tuple[float, float]] = field(default_factory=list)
 
 
+_BY_DUE = attrgetter("due")
+
+
 class Schedule:
     """Due times of pending jobs (pure arithmetic on the loop thread; no I/O)."""
 
@@ -77,20 +83,21 @@ class Schedule:
         return now + self.policy.first_poll * (3 if self.callbacks else 1)
 
     def ready(self, soonest: float) -> float:
-        """When the cycle for the soonest due key runs (polling only: after ``hold``)."""
-        return soonest if self.callbacks else soonest + self.policy.hold
+        """When the cycle for the soonest due key runs: after ``hold`` (polling only) or
+        ``callback_hold`` (polls are the fallback, so more keys share each batch)."""
+        return soonest + (self.policy.callback_hold if self.callbacks else self.policy.hold)
 
     def due(self, entries: dict[str, Entry], now: float, batch: int) -> list[str]:
         """Keys to poll now (the most overdue when there are too many); the last batch is
         topped up with the next-due keys (one request either way, and their predictions get
         fresher). The tracker polls the keys whose polls failed alone."""
         horizon = now + self.policy.coalesce
-        due = [(e.due, k) for k, e in entries.items() if e.due <= horizon]
+        due = [e for e in entries.values() if e.due <= horizon]
         if len(due) > self.policy.max_keys_per_cycle:
-            due.sort()
+            due.sort(key=_BY_DUE)
             del due[self.policy.max_keys_per_cycle :]
-        keys = [k for _, k in due]
-        room = (-len(keys)) % batch if keys and not self.callbacks else 0
+        keys = [e.job.key for e in due]
+        room = (-len(keys)) % batch if keys else 0
         if room:
             chosen = set(keys)
             rest = ((e.due, k) for k, e in entries.items() if k not in chosen and not e.failures)

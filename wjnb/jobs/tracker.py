@@ -274,11 +274,12 @@ class Tracker:
     def _batches(self, queue: _Queue, keys: list[str]) -> list[list[str]]:
         """Keys in batches; a key whose polls have failed goes alone, so one unreadable
         entry cannot hold a whole batch back (the poison is isolated in one poll)."""
-        healthy = [k for k in keys if queue.entries[k].failures == 0]
+        entries = queue.entries
+        failing = [k for k in keys if entries[k].failures]
+        healthy = [k for k in keys if not entries[k].failures] if failing else keys
         size = self._batch_size(queue)
         out = [healthy[i : i + size] for i in range(0, len(healthy), size)]
-        out += [[k] for k in keys if queue.entries[k].failures > 0]
-        return out
+        return out + [[k] for k in failing]
 
     def _batch_size(self, queue: _Queue) -> int:
         limit = self.policy.batch_size
@@ -311,7 +312,8 @@ class Tracker:
                 await self._end(queue, entry.job, reading)
             elif self._progress(entry, reading, now):
                 changed.append(entry.job)
-        await self._missing(queue, keys, seen, now)
+        if not seen.issuperset(keys):
+            await self._missing(queue, keys, seen, now)
         if changed:
             self._on_change(changed)
 
