@@ -25,6 +25,8 @@ from .errors import BudgetExceeded, InvalidArgument
 from .jobs import JobSet, Kind, MjTask, PollPolicy
 from .jobs.capacity import DEFAULT_CAPACITY
 from .jobs.followup import follow
+from .jobs.kinds import mj_submits as tasks
+from .jobs.kinds.mj_submits import ImageLike
 from .jobs.runner import Runner
 
 T = TypeVar("T")
@@ -43,6 +45,64 @@ class MjJobs(_routes.SyncMjApi):
         task = runner.call(runner.imagine(prompt, **params))
         assert isinstance(task, MjTask)
         return task
+
+    def _task(self, route: str, body: dict[str, Any], experiment: str | None) -> MjTask:
+        runner = self._owner.runner
+        task = runner.call(runner.submit("mj", route, body, experiment=experiment))[0]
+        assert isinstance(task, MjTask)
+        return task
+
+    def describe(  # type: ignore[override]
+        self, image: ImageLike, /, *, experiment: str | None = None, **fields: Any
+    ) -> MjTask:
+        """Four prompts for a picture, as a tracked task (``task.prompts``, ``task.text``;
+        ``task.imagine(2)`` imagines the second as its child)."""
+        return self._task(tasks.MJ_DESCRIBE, {"base64": image, **fields}, experiment)
+
+    def blend(  # type: ignore[override]
+        self, images: Sequence[ImageLike], /, *, experiment: str | None = None, **fields: Any
+    ) -> MjTask:
+        """Blend 2 to 5 pictures into a grid, as a tracked task (it has U/V buttons)."""
+        return self._task(tasks.MJ_BLEND, {"base64_array": images, **fields}, experiment)
+
+    def shorten(  # type: ignore[override]
+        self, prompt: str, /, *, experiment: str | None = None, **fields: Any
+    ) -> MjTask:
+        """Shorter versions of a prompt, as a tracked task (``task.prompts``)."""
+        return self._task(tasks.MJ_SHORTEN, {"prompt": prompt, **fields}, experiment)
+
+    def edits(  # type: ignore[override]
+        self, prompt: str, image: ImageLike, /, *, experiment: str | None = None, **fields: Any
+    ) -> MjTask:
+        """Redraw a picture to a prompt, as a tracked task (trueai)."""
+        body = {"prompt": prompt, "image": image, **fields}
+        return self._task(tasks.MJ_EDITS, body, experiment)
+
+    def retexture(  # type: ignore[override]
+        self, prompt: str, image: ImageLike, /, *, experiment: str | None = None, **fields: Any
+    ) -> MjTask:
+        """New surfaces for a picture, as a tracked task (trueai)."""
+        body = {"prompt": prompt, "image": image, **fields}
+        return self._task(tasks.MJ_RETEXTURE, body, experiment)
+
+    def video(  # type: ignore[override]
+        self, prompt: str, /, *, experiment: str | None = None, **fields: Any
+    ) -> MjTask:
+        """A short video from a prompt (and ``image=``), as a tracked task (trueai)."""
+        return self._task(tasks.MJ_VIDEO, {"prompt": prompt, **fields}, experiment)
+
+    def swap_face(  # type: ignore[override]
+        self,
+        source: ImageLike,
+        target: ImageLike,
+        /,
+        *,
+        experiment: str | None = None,
+        **fields: Any,
+    ) -> MjTask:
+        """``source``'s face onto ``target``, as a tracked task (plus, trueai, relays)."""
+        body = {"source": source, "target": target, **fields}
+        return self._task(tasks.MJ_SWAP_FACE, body, experiment)
 
     def sweep(
         self,

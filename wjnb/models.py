@@ -164,6 +164,7 @@ class MjAction(str, enum.Enum):
     UPSCALE_HD = "UPSCALE_HD"
     EDIT = "EDIT"
     RETEXTURE = "RETEXTURE"
+    VIDEO = "VIDEO"
 
 
 class MjSubmitCode(enum.IntEnum):

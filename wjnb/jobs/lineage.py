@@ -17,7 +17,7 @@ def columns(job: Job) -> dict[str, Any]:
     button = job.request.get("label")
     return {
         "parent_id": parent_id(job),
-        "action": job.label or "IMAGINE",
+        "action": str(getattr(job, "action", None) or job.label or "IMAGINE"),
         "button": str(button) if button else None,
         "depth": depth(job),
     }

@@ -15,6 +15,7 @@ from .. import lineage
 from ..job import Job
 from ..kind import FollowUp, Json, Kind, Media, Phase, Reading, Submitted
 from .mj_buttons import PANS, VARIES, label_for, zoom_intent
+from .mj_submits import ROUTES, prompts, result_text, wire_body
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -46,8 +47,25 @@ class MjTask(Job):
 
     @property
     def action(self) -> str:
-        """What made the task: ``IMAGINE``, ``UPSCALE``, ``VARIATION``..."""
-        return self.label or "IMAGINE"
+        """What made the task: ``IMAGINE``, ``UPSCALE``, ``DESCRIBE``, ``BLEND``..."""
+        return action_of(self)
+
+    @property
+    def text(self) -> str | None:
+        """A finished describe's or shorten's text (its numbered prompts); else None."""
+        return next((m.text for m in self.media if m.type == "text"), None)
+
+    @property
+    def prompts(self) -> list[str]:
+        """The prompts a finished describe or shorten offers, without their numbers."""
+        return prompts(self.text)
+
+    def imagine(self, choice: int = 1) -> MjTask:
+        """Imagine prompt number ``choice`` (1-4) of a describe or shorten, as a child task
+        (the same on every flavour: the proxy's own pick buttons need its modal)."""
+        child = self.act("imagine", choice=choice)
+        assert isinstance(child, MjTask)
+        return child
 
     @property
     def task(self) -> MjTaskInfo | None:
@@ -136,7 +154,7 @@ class MjTaskKind(Kind):
 
     name: ClassVar[str] = "mj"
     backend: ClassVar[str] = "mj"
-    routes: ClassVar[tuple[str, ...]] = (MJ_IMAGINE, MJ_ACTION)
+    routes: ClassVar[tuple[str, ...]] = (MJ_IMAGINE, MJ_ACTION, *ROUTES)
     initial_status = MjStatus.SUBMITTED
     batch_size: ClassVar[int] = 50
     previews: ClassVar[bool] = True
@@ -150,6 +168,8 @@ class MjTaskKind(Kind):
         for own in self.private_fields:
             if own in body:
                 raise InvalidArgument(own, f"wjnb sets {own} itself (it reconciles the task)")
+        if route in ROUTES:
+            return wire_body(route, body)
         with_parameters(body)
         return body
 
@@ -160,7 +180,10 @@ class MjTaskKind(Kind):
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """``imagine`` or ``action``; a reply saying the task exists carries its state."""
         if route == MJ_IMAGINE:
-            reply = await api.mj.imagine(**with_parameters(body))
+            fields = {k: v for k, v in body.items() if k != "label"}  # a pick's lineage only
+            reply = await api.mj.imagine(**with_parameters(fields))
+        elif route in ROUTES:
+            reply = await ROUTES[route].send(api.mj)(**body)
         else:
             reply = await api.mj.press(**body)
         task_id = reply.result if isinstance(reply.result, str) else None
@@ -169,6 +192,9 @@ class MjTaskKind(Kind):
         readings = []
         if reply.code == MjSubmitCode.EXISTS:  # waiting for a modal's answer
             task = {"id": task_id, "status": "MODAL", **(reply.properties or {})}
+            readings.append(self.read(task_id, MjTaskInfo.from_dict(task)))
+        elif route in ROUTES:  # what the task is, before its first poll says so
+            task = {"id": task_id, "status": "SUBMITTED", "action": ROUTES[route].action.value}
             readings.append(self.read(task_id, MjTaskInfo.from_dict(task)))
         return Submitted([task_id], reply.to_dict(), readings)
 
@@ -199,12 +225,14 @@ class MjTaskKind(Kind):
             raise TypeError(f"not a Midjourney task: {type(wire).__name__}")
         wire.id = wire.id or key
         status = wire.status_enum
+        text = result_text(wire)
+        media = (Media("image", wire.image_url),) if wire.image_url else ()
         return Reading(
             key,
             status,
             _PHASES[status] if status is not None else None,
             progress=wire.percent,
-            media=(Media("image", wire.image_url),) if wire.image_url else (),
+            media=media + ((Media("text", text=text),) if text else ()),
             fail_message=wire.fail_reason,
             wire=wire,
             raw=wire.raw,
@@ -226,7 +254,8 @@ class MjTaskKind(Kind):
         wire = job.latest.wire if job.latest else None
         task = wire if isinstance(wire, MjTaskInfo) else MjTaskInfo(id=job.key, action=job.label)
         row = records.mj_record(task, job.request, experiment=job.experiment)
-        return {**row, **lineage.columns(job)}
+        text = next((m.text for m in job.media if m.type == "text"), None)
+        return {**row, **lineage.columns(job), **({"text": text} if text else {})}
 
     def actions(self, job: Job) -> tuple[str, ...]:
         """The finished task's buttons, its seed, and cancel while it runs."""
@@ -244,6 +273,8 @@ class MjTaskKind(Kind):
             return await api.mj.image_seed(job.key)
         if action == "modal":  # confirm a task waiting in MODAL (region mask, zoom prompt)
             return await api.mj.modal(job.key, **args)
+        if action == "imagine":
+            return _pick(job, args.get("choice", 1))
         if action == "press" or action in self.actions(job):
             return await self._press(api, job, args.get("label", action))
         return await super().act(api, job, action, **args)
@@ -269,6 +300,25 @@ class MjTaskKind(Kind):
             what = f"button {label!r} (its /submit/change knows U1-U4, V1-V4 and reroll)"
             raise Unsupported(await api.mj.flavor(), what)
         return FollowUp(MJ_ACTION, {"task_id": job.key, "label": label}, change[0])
+
+
+def action_of(job: Job) -> str:
+    """What made a task: the button's action, else what the proxy reports, else IMAGINE."""
+    reading = job.final or job.latest
+    wire = reading.wire if reading is not None else None
+    reported = wire.action if isinstance(wire, MjTaskInfo) else None
+    return job.label or reported or "IMAGINE"
+
+
+def _pick(job: Job, choice: object) -> FollowUp:
+    """An imagine of prompt ``choice`` of a finished describe or shorten (its child)."""
+    options = prompts(next((m.text for m in job.media if m.type == "text"), None))
+    if not options:
+        raise JobError(f"task {job.key} offers no prompts (only a finished describe or shorten)")
+    if not isinstance(choice, int) or isinstance(choice, bool) or not 1 <= choice <= len(options):
+        raise InvalidArgument("choice", f"expected a prompt number from 1 to {len(options)}")
+    pick = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣")[choice - 1] if choice <= 5 else str(choice)
+    return FollowUp(MJ_IMAGINE, {"prompt": options[choice - 1], "label": pick}, "IMAGINE")
 
 
 def with_parameters(body: Json) -> Json:
