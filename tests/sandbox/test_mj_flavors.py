@@ -552,3 +552,75 @@ def test_zoom_pan_and_region_change_the_picture_as_expected() -> None:
         p.http.close()
     finally:
         srv.stop()
+
+
+def test_describe_blend_shorten_and_swap_make_tasks(proxy: Proxy) -> None:
+    described = proxy.wait(proxy.submit("describe", {"base64": _png((60, 150, 200))})["result"])
+    assert (described["action"], described["status"]) == ("DESCRIBE", "SUCCESS")
+    prompts = described["properties"]["finalPrompt"].split("\n\n")
+    assert len(prompts) == 4 and prompts[0].startswith("1️⃣ a bright azure")
+    if proxy.flavor == "novicezk":  # N also writes the result into prompt (§5.1)
+        assert described["prompt"] == described["properties"]["finalPrompt"]
+    blend = proxy.submit("blend", {"base64Array": [_png(), _png((20, 20, 200))]})
+    blended = proxy.wait(blend["result"])
+    assert (blended["action"], blended["status"]) == ("BLEND", "SUCCESS")
+    assert proxy.submit("blend", {"base64Array": [_png()]})["code"] == 4  # 2-5 images
+    if proxy.flavor == "novicezk":
+        return
+    shortened = proxy.wait(
+        proxy.submit("shorten", {"prompt": "a lighthouse at dusk in fog"})["result"]
+    )
+    assert (
+        shortened["action"] == "SHORTEN" and shortened["properties"]["finalPrompt"].count("️⃣") == 5
+    )
+    if proxy.flavor in ("plus", "relay"):  # T needs Replicate for it (test_trueai_extra_routes)
+        swap = proxy.call(
+            "POST", "/mj/insight-face/swap", json={"sourceBase64": _png(), "targetBase64": _png()}
+        ).json()
+        assert swap["code"] == 1 and proxy.wait(swap["result"])["action"] == "SWAP_FACE"
+
+
+def test_bot_type_per_flavour(proxy: Proxy) -> None:
+    niji = proxy.imagine("a fox", botType="NIJI_JOURNEY")
+    short = proxy.imagine("a fox", botType="niji")
+    other = proxy.imagine("a fox", botType="Niji")  # case-sensitive: anything else is MJ
+    if proxy.flavor == "novicezk":  # N ignores the field and shows no bot at all
+        assert all("botType" not in t and "botType" not in t["properties"] for t in (niji, other))
+    elif proxy.flavor == "plus":
+        assert niji["properties"]["botType"] == short["properties"]["botType"] == "NIJI_JOURNEY"
+        assert other["properties"]["botType"] == "MID_JOURNEY"
+    elif proxy.flavor == "trueai":
+        assert (niji["botType"], short["botType"], other["botType"]) == (
+            "NIJI_JOURNEY",
+            "NIJI_JOURNEY",
+            "MID_JOURNEY",
+        )
+    else:  # the relay's DTO always says ""
+        assert niji["botType"] == other["botType"] == ""
+
+
+def test_trueai_speed_modes_and_second_envelope() -> None:
+    srv = wjnb.sandbox.start(speed=SPEED, faults="", mj_flavor="trueai")
+    try:
+        t = Proxy(srv, "trueai")
+        for mode in ("fast", "relax", "turbo"):
+            reply = t.call("POST", f"/mj-{mode}/mj/submit/imagine", json={"prompt": "a fox"})
+            task = t.wait(reply.json()["result"])
+            assert (task["mode"], task["requestMode"]) == (mode.upper(), mode.upper())
+        long_state = {"base64Array": [_png(), _png()], "state": "s" * 256}
+        envelope = t.call("POST", "/mj/submit/blend", json=long_state)
+        body = envelope.json()
+        assert envelope.status_code == 200 and set(body) == {
+            "success",
+            "code",
+            "message",
+            "timestamp",
+        }
+        assert (body["success"], body["code"]) == (False, -1)
+        hook = {"prompt": "x", "notifyHook": "http://127.0.0.1/" + "h" * 2000}
+        assert t.submit("shorten", hook)["code"] == -1
+        assert t.submit("imagine", {"prompt": "a fox", "state": "s" * 256})["code"] == 4
+        assert t.submit("imagine", {"prompt": "a fox", "state": "s" * 255})["code"] == 1
+        t.http.close()
+    finally:
+        srv.stop()

@@ -492,7 +492,9 @@ class MjEngine:
         mode: str,
     ) -> MjTask:
         bot = body.get("botType") or MjBotType.MID_JOURNEY.value
-        if bot not in {b.value for b in MjBotType}:
+        if self.flavor is not None:
+            bot = self.flavor.bot_type(bot)
+        elif bot not in {b.value for b in MjBotType}:
             raise MjFailure(MJ_VALIDATION_ERROR, "botType must be MID_JOURNEY or NIJI_JOURNEY")
         hook = body.get("notifyHook") or None
         if hook is not None and (

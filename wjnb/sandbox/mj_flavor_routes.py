@@ -32,6 +32,8 @@ T_VERSION = "v11.10.3"
 N_VERSION = "v2.6.3"
 _NEEDS_PARENT = ("action", "modal")
 _OPEN_PATHS = ("/mj/home", "/mj/v2/api-docs", "/mj/doc.html")
+T_LIMITS = {"state": 255, "notifyHook": 2000}
+"""T refuses longer base fields (§3.1) with a business error (§4.3)."""
 
 
 class BadJson(Exception):
@@ -116,12 +118,29 @@ def routes(state: SandboxState, flavor: Flavor) -> list[Route]:
         status = 404 if flavor.name == TRUEAI and parent_missing else 200
         return JSONResponse(failure(exc.code, exc.description, exc.properties), status_code=status)
 
+    def over_limit(body: object) -> str | None:
+        """T's refusal of an oversize ``state`` or ``notifyHook`` (None: within limits)."""
+        if flavor.name != TRUEAI or not isinstance(body, dict):
+            return None
+        for field, most in T_LIMITS.items():
+            value = body.get(field)
+            if isinstance(value, str) and len(value) > most:
+                return f"{field} 长度不能超过 {most}"
+        return None
+
     def submit_route(name: str, submit: Submit, path: str = "") -> Route:
         async def handler(request: Request) -> Response:
             try:
-                task, ahead = submit(await body_of(request), request.scope["wjnb.mode"])
+                body = await body_of(request)
             except BadJson:
                 return bad_json(request.url.path)
+            limit = over_limit(body)
+            if limit is not None:  # imagine maps every exception to code 4 (§4.3)
+                if name == "imagine":
+                    return JSONResponse(failure(MJ_VALIDATION_ERROR, limit))
+                return _second_envelope(limit)
+            try:
+                task, ahead = submit(body, request.scope["wjnb.mode"])
             except MjFailure as exc:
                 return refused(exc, name)
             state.counters.creates[f"POST /mj/submit/{name}"] += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from wjnb.models import MjAction, MjStatus
+from wjnb.models import MjAction, MjBotType, MjStatus
 
 NOVICEZK, PLUS, TRUEAI, RELAY = "novicezk", "plus", "trueai", "relay"
 NAMES = (NOVICEZK, PLUS, TRUEAI, RELAY)
@@ -85,6 +85,13 @@ _ROUTES = {
         }
     ),
 }
+_BOTS = {
+    "MID_JOURNEY": MjBotType.MID_JOURNEY.value,
+    "NIJI_JOURNEY": MjBotType.NIJI_JOURNEY.value,
+    "mj": MjBotType.MID_JOURNEY.value,
+    "niji": MjBotType.NIJI_JOURNEY.value,
+}
+"""The exact, case-sensitive botType strings T reads (§3.2)."""
 CHANGE_PARENTS = {
     MjAction.IMAGINE.value,
     MjAction.VARIATION.value,
@@ -110,6 +117,13 @@ class Flavor:
     def has(self, route: str) -> bool:
         """True when this flavour serves ``route``."""
         return route in self.routes
+
+    def bot_type(self, asked: object) -> str:
+        """The bot a submit's ``botType`` picks: N ignores the field; the others take
+        ``MID_JOURNEY``/``NIJI_JOURNEY`` (and T's ``mj``/``niji``), anything else is MJ."""
+        if self.name != NOVICEZK and asked in _BOTS:
+            return _BOTS[str(asked)]
+        return MjBotType.MID_JOURNEY.value
 
     @property
     def speed_prefixes(self) -> bool:
