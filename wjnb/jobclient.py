@@ -91,6 +91,11 @@ class MjJobs(_routes.SyncMjApi):
         """A short video from a prompt (and ``image=``), as a tracked task (trueai)."""
         return self._task(tasks.MJ_VIDEO, {"prompt": prompt, **fields}, experiment)
 
+    def upload(self, images: Sequence[ImageLike], /) -> list[str]:  # type: ignore[override]
+        """Upload pictures to the proxy's Discord channel (trueai, relays): their URLs."""
+        urls = [tasks.data_url("images", image) for image in images]
+        return self._owner.loop.run(self._owner.aio.mj.upload(urls))
+
     def swap_face(  # type: ignore[override]
         self,
         source: ImageLike,

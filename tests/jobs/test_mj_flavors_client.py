@@ -1,7 +1,8 @@
 """wjnb's client against the sandbox in each Midjourney-proxy flavour.
 
 The same flow for every flavour: imagine -> U/V/reroll -> upscale -> zoom/pan -> Vary
-(Region) through the modal -> seed -> cancel, each step either working or raising
+(Region) and Custom Zoom through the modal -> seed -> cancel, then describe, blend, shorten
+and the other task-making routes as tracked tasks, each step either working or raising
 ``Unsupported`` naming the flavour where the reference says the route does not exist.
 ``WJNB_MJ_FLAVOR=auto`` (the default) must find the flavour by itself.
 """
@@ -73,15 +74,23 @@ def test_one_flow_on_every_flavour(proxy: wjnb.sandbox.Sandbox, tmp_path: Path) 
             with pytest.raises(Unsupported, match="novicezk"):
                 client.mj.modal("1", mask_base64=_mask())
             return
-        zoom = up.press("Zoom Out 2x").wait(WAIT)
-        pan = up.press("⬅️").wait(WAIT)
+        zoom = up.zoom(2).wait(WAIT)
+        pan = up.pan("left").wait(WAIT)
         assert (zoom.action, pan.action) == ("ZOOM", "PAN")
+        assert (zoom.record["button"], pan.record["button"]) == ("Zoom Out 2x", "⬅️")
         assert zoom.status_name == pan.status_name == "success"
+        subtle = up.upscale("subtle").wait(WAIT)
+        assert (subtle.action, subtle.status_name) == ("UPSCALE_HD", "success")
         region = up.press("Vary (Region)")
         assert region.status_name == "modal"
         client.mj.modal(region.id, mask_base64=_mask())
         assert region.wait(WAIT).status_name == "success"
         assert region.image().size == up.image().size
+        boxed = up.vary("region", mask=(0.0, 0.0, 0.5, 1.0)).wait(WAIT)  # press + modal in one
+        custom = up.zoom(1.25).wait(WAIT)  # Custom Zoom: press, then the modal with --zoom
+        assert boxed.status_name == custom.status_name == "success"
+        assert custom.task is not None and "--zoom 1.25" in (custom.task.prompt or "")
+        assert boxed.image().tobytes() != region.image().tobytes()  # another mask, redrawn
         assert grid.seed() == "11"
         slow = client.mj.imagine("[slow] a very long night")
         if flavor == "relay":
@@ -91,6 +100,83 @@ def test_one_flow_on_every_flavour(proxy: wjnb.sandbox.Sandbox, tmp_path: Path) 
         slow.cancel()
         slow.wait(WAIT)
         assert slow.status_name == ("failure" if flavor == "trueai" else "cancel")
+
+
+def _png(colour: tuple[int, int, int], size: tuple[int, int] = (96, 64)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_tracked_describe_blend_shorten_on_every_flavour(
+    proxy: wjnb.sandbox.Sandbox, tmp_path: Path
+) -> None:
+    flavor = proxy.mj_flavor
+    with _client(proxy, tmp_path) as client:
+        described = client.mj.describe(_png((60, 150, 200)), experiment="picks").wait(WAIT)
+        assert (described.action, described.status_name) == ("DESCRIBE", "success")
+        assert len(described.prompts) == 4 and described.prompts[1].startswith("a bright azure")
+        assert described.text is not None and described.text.startswith("1️⃣")
+        child = described.imagine(2).wait(WAIT)  # the second prompt, as the describe's child
+        assert (child.action, child.parent, child.status_name) == ("IMAGINE", described, "success")
+        blend = client.mj.blend(
+            [Image.new("RGB", (64, 64), (200, 40, 40)), _png((20, 20, 200))], experiment="picks"
+        ).wait(WAIT)
+        assert (blend.action, blend.status_name) == ("BLEND", "success")
+        assert blend.press("U1").wait(WAIT).parent is blend  # a blend is a grid (N: change)
+        if flavor == "novicezk":
+            with pytest.raises(Unsupported, match=r"novicezk .*shorten"):
+                client.mj.shorten("a lighthouse at dusk in fog", experiment="picks")
+        else:
+            shortened = client.mj.shorten("a lighthouse at dusk in fog", experiment="picks")
+            assert shortened.wait(WAIT).prompts[-1] == "a lighthouse"
+        for name, call in {
+            "edits": lambda: client.mj.edits("a blue door", _png((1, 2, 3))),
+            "retexture": lambda: client.mj.retexture("marble", _png((1, 2, 3))),
+        }.items():
+            if flavor == "trueai":
+                assert call().wait(WAIT).action == {"edits": "EDIT"}.get(name, "RETEXTURE")
+            else:
+                with pytest.raises(Unsupported, match=flavor):
+                    call()
+        face = _png((220, 180, 150))
+        if flavor in ("plus", "relay"):
+            swapped = client.mj.swap_face(face, _png((90, 90, 90))).wait(WAIT)
+            assert (swapped.action, swapped.status_name) == ("SWAP_FACE", "success")
+        elif flavor == "trueai":  # off unless Replicate is configured; video unless enabled
+            with pytest.raises(wjnb.errors.MjError, match="服务不支持"):
+                client.mj.swap_face(face, face)
+            with pytest.raises(wjnb.errors.MjError, match="未启用视频功能"):
+                client.mj.video("a wave", image=face)
+        else:
+            with pytest.raises(Unsupported, match="novicezk"):
+                client.mj.swap_face(face, face)
+        if flavor in ("trueai", "relay"):
+            assert client.mj.upload([face])[0].startswith("http")
+        else:
+            with pytest.raises(Unsupported, match=flavor):
+                client.mj.upload([face])
+        if flavor != "trueai":
+            with pytest.raises(Unsupported, match=flavor):
+                client.mj.video("a wave")
+        html = described.tree()._repr_html_()
+        assert "DESCRIBE" in html and "2️⃣" in html and child.key in html
+    with _client(proxy, tmp_path) as again:  # a new kernel: the ledger has the family
+        loaded = again.load("picks")
+        by_key = {t.key: t for t in loaded}
+        assert by_key[child.key].parent is by_key[described.key]
+        assert by_key[described.key].prompts == described.prompts
+        frame = loaded.to_dataframe().set_index("key")
+        row = frame.loc[child.key]
+        assert (row["kind"], row["action"], row["parent_id"], row["button"], row["depth"]) == (
+            "mj",
+            "IMAGINE",
+            described.key,
+            "2️⃣",
+            1,
+        )
+        assert frame.loc[described.key, "text"] == described.text
+        assert frame.loc[blend.key, "action"] == "BLEND"
 
 
 def test_refusals_read_per_flavour(proxy: wjnb.sandbox.Sandbox, tmp_path: Path) -> None:
