@@ -47,11 +47,12 @@ def cards() -> str:
     return f"<html><body style='background:#fafafa;padding:12px'>{page}</body></html>"
 
 
-def main() -> None:
-    OUT.parent.mkdir(exist_ok=True)
+def shoot(page_html: str, out: Path, size: str = "1200,700") -> None:
+    """Screenshot ``page_html`` with headless Chromium into ``out`` (a PNG)."""
+    out.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        page = Path(tmp) / "cards.html"
-        page.write_text(cards(), encoding="utf-8")
+        page = Path(tmp) / "page.html"
+        page.write_text(page_html, encoding="utf-8")
         subprocess.run(
             [
                 "/usr/bin/chromium",
@@ -59,14 +60,18 @@ def main() -> None:
                 "--no-sandbox",
                 "--disable-gpu",
                 "--hide-scrollbars",
-                "--window-size=1200,700",
-                f"--screenshot={OUT.resolve()}",
+                f"--window-size={size}",
+                f"--screenshot={out.resolve()}",
                 page.as_uri(),
             ],
             check=True,
             capture_output=True,
             timeout=120,
         )
+
+
+def main() -> None:
+    shoot(cards(), OUT)
     print(OUT)
 
 

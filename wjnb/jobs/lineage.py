@@ -58,12 +58,21 @@ def _node(job: Job, marked: Job, size: int) -> str:
     made_by = columns(job)["button"] or columns(job)["action"]
     border = "2px solid #d33" if job is marked else "1px solid #ccc"
     card = (
-        f'<div style="display:inline-block;border:{border};padding:2px;margin:2px">'
-        f"{picture}<br><small>{html.escape(str(made_by))} · {html.escape(job.key)}"
-        f" · {html.escape(str(job.status_name))}</small></div>"
+        f'<div style="display:inline-block;vertical-align:top;border:{border};padding:2px;'
+        f'margin:2px">{picture}<br><small>{html.escape(str(made_by))} · {html.escape(job.key)}'
+        f" · {html.escape(str(job.status_name))}</small>{_text(job, size)}</div>"
     )
     kids = "".join(f"<li>{_node(child, marked, size)}</li>" for child in job.children)
     return card + (f'<ul style="list-style:none">{kids}</ul>' if kids else "")
+
+
+def _text(job: Job, size: int) -> str:
+    """A text result (describe's prompts, shorten's options) under the node, escaped."""
+    text = next((m.text for m in job.media if m.type == "text" and m.text), None)
+    if text is None:
+        return ""
+    lines = "<br>".join(html.escape(line) for line in text.splitlines() if line.strip())
+    return f'<div style="max-width:{3 * size}px;font-size:11px;color:#444">{lines}</div>'
 
 
 class Tree:
