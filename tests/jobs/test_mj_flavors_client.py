@@ -228,3 +228,22 @@ def test_speed_mode_prefix_only_where_it_exists(tmp_path: Path) -> None:
             client.mj.imagine("a hurried cat")
     finally:
         srv.stop()
+
+
+def test_tracked_video_where_trueai_has_it_on(tmp_path: Path) -> None:
+    srv = wjnb.sandbox.start(speed=400, faults="", mj_flavor="trueai", mj_video=True)
+    ramp = Image.linear_gradient("L")
+    picture = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_90), ramp))
+    try:
+        with _client(srv, tmp_path) as client:
+            clip = client.mj.video("a wave", image=picture, motion="high", experiment="clips")
+            assert clip.wait(WAIT).status_name == "success" and clip.action == "VIDEO"
+            kinds = {m.type: m.url for m in clip.media}
+            assert set(kinds) == {"image", "video"} and kinds["video"].endswith(".webp")
+            with pytest.raises(wjnb.errors.MjError, match="参数错误"):
+                client.mj.video("a wave", motion="wild")
+        with _client(srv, tmp_path) as again:
+            (loaded,) = again.load("clips")
+            assert loaded.media == clip.media and loaded.record["action"] == "VIDEO"
+    finally:
+        srv.stop()

@@ -624,3 +624,34 @@ def test_trueai_speed_modes_and_second_envelope() -> None:
         t.http.close()
     finally:
         srv.stop()
+
+
+def test_trueai_video_when_enabled() -> None:
+    srv = wjnb.sandbox.start(speed=SPEED, faults="", mj_flavor="trueai", mj_video=True)
+    try:
+        t = Proxy(srv, "trueai")
+        assert t.submit("video", {"prompt": "a wave", "motion": "wild"})["code"] == 4
+        assert t.submit("video", {"prompt": "a wave", "batchSize": 3})["code"] == 4
+        ramp = Image.linear_gradient("L")  # a flat picture would make one frame
+        ramp = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_90), ramp))
+        buf = io.BytesIO()
+        ramp.save(buf, "PNG")
+        image = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+        reply = t.submit("video", {"prompt": "a wave", "image": image, "motion": "high"})
+        task = t.wait(reply["result"])
+        assert (task["action"], task["status"], task["description"]) == (
+            "VIDEO",
+            "SUCCESS",
+            "/video a wave",
+        )
+        assert task["videoUrls"] == [{"url": task["videoUrl"], "thumbnail": task["imageUrl"]}]
+        clip = Image.open(io.BytesIO(t.http.get(task["videoUrl"]).content))
+        assert clip.format == "WEBP" and getattr(clip, "n_frames", 1) > 1
+        extend = {"prompt": "more", "action": "extend", "taskId": task["id"]}
+        longer = t.wait(t.submit("video", extend)["result"])
+        assert (longer["parentId"], longer["description"]) == (task["id"], "/video extend")
+        missing = t.call("POST", "/mj/submit/video", json={**extend, "taskId": "1" * 16})
+        assert missing.status_code == 404 and missing.json()["code"] == 3
+        t.http.close()
+    finally:
+        srv.stop()

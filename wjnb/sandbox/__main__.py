@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="play one Midjourney proxy exactly (default: the embedded sandbox's own shape)",
     )
+    parser.add_argument(
+        "--mj-video", action="store_true", help="turn trueai's video feature on (EnableVideo)"
+    )
     return parser
 
 
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             balance=args.balance,
             gpus=args.gpus,
             mj_flavor=args.mj_flavor,
+            mj_video=args.mj_video,
         )
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """The sandbox's image CDN: ``/cdn/ai/<KEY>-01.png`` and friends, GET and HEAD, no auth.
 
-MJ names: ``/cdn/mj/<ID>.png`` (the result), ``<ID>-p<N>.png`` (the preview at N %) and
-``<ID>-in.png`` (a describe task's uploaded image).
+MJ names: ``/cdn/mj/<ID>.png`` (the result), ``<ID>-p<N>.png`` (the preview at N %),
+``<ID>-in.png`` (a describe task's uploaded image) and ``<ID>.webp`` (a video task's clip).
 
 Wujie names: ``<KEY>-01.png`` (the picture), ``<KEY>-01.jpg`` (the compressed copy that
 ``mini_picture_url`` points at for images above 2048x2048 pixels — the service makes one
@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from wjnb.models import ArtworkStatus, MjStatus
 
-from . import catalog, render
+from . import catalog, mj_video, render
 from .engine import Artwork
 from .images import Encoded, ImageCache, MjPicture, draw_mj, encode
 from .state import SandboxState
@@ -29,6 +29,7 @@ from .state import SandboxState
 _AI_NAME = re.compile(r"^([0-9A-F]{32})-01\.(png|jpg|jpg-v800)$")
 _SAMPLE_NAME = re.compile(r"^sample-([0-9A-F]{32})\.png$")
 _MJ_NAME = re.compile(r"^(\d+)(?:-p(\d{1,2})|-(in))?\.png$")
+_MJ_CLIP = re.compile(r"^(\d+)\.webp$")
 _FORMATS = {"png": "png", "jpg": "jpg", "jpg-v800": "thumb"}
 SAMPLE_SIDE = 512
 
@@ -128,6 +129,10 @@ def routes(state: SandboxState) -> list[Route]:
                 produce = mj_producer(task.picture, None)
         elif match and match.group(3) and match.group(1) in state.mj.uploads:
             produce = mj_producer(state.mj.uploads[match.group(1)], None)
+        clip = _MJ_CLIP.match(name)
+        task = state.mj.tasks.get(clip.group(1)) if clip else None
+        if task is not None and state.mj.video_url(task):
+            produce = mj_video.clip(task)
         return await respond(state.images, request, name, produce)
 
     async def files(request: Request) -> Response:

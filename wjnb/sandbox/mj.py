@@ -52,6 +52,7 @@ DURATIONS = {
     MjAction.PAN: 30.0,
     MjAction.EDIT: 30.0,
     MjAction.RETEXTURE: 30.0,
+    MjAction.VIDEO: 30.0,
     MjAction.UPSCALE: 8.0,
     MjAction.UPSCALE_HD: 8.0,
     MjAction.SWAP_FACE: 8.0,
@@ -697,6 +698,11 @@ class MjEngine:
             return f"{self._cdn}/mj/{task.id}-in.png"
         return ""
 
+    def video_url(self, task: MjTask) -> str | None:
+        """A finished video task's clip (None for every other task)."""
+        done = task.status == MjStatus.SUCCESS.value and task.action == MjAction.VIDEO.value
+        return f"{self._cdn}/mj/{task.id}.webp" if done else None
+
     def view(self, task: MjTask) -> dict[str, Any]:
         """The task JSON of the proxy (of its flavour, when it plays one)."""
         if self.flavor is not None:
@@ -777,6 +783,7 @@ class MjEngine:
             "width": task.picture.width,
             "height": task.picture.height,
             "useTime": f"{used:.2f} s" if used else "-",
+            "videoUrl": self.video_url(task),
         }
 
     def newest_first(self) -> list[dict[str, Any]]:

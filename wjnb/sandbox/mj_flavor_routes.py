@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from wjnb.models import MjAction
 
+from . import mj_video
 from .images import MjPicture
 from .mj import MjTask, decode_image, grid_size
 from .mj_flavors import BAD_PARAMS, NOVICEZK, PLUS, RELAY, TRUEAI, Flavor, failure
@@ -30,7 +31,7 @@ from .state import SandboxState
 Submit = Callable[[object, str], tuple[MjTask, "int | None"]]
 T_VERSION = "v11.10.3"
 N_VERSION = "v2.6.3"
-_NEEDS_PARENT = ("action", "modal")
+_NEEDS_PARENT = ("action", "modal", "video")
 _OPEN_PATHS = ("/mj/home", "/mj/v2/api-docs", "/mj/doc.html")
 T_LIMITS = {"state": 255, "notifyHook": 2000}
 """T refuses longer base fields (§3.1) with a business error (§4.3)."""
@@ -182,7 +183,9 @@ def routes(state: SandboxState, flavor: Flavor) -> list[Route]:
         return engine.create(MjAction.SWAP_FACE, "", picture, _dict(body), mode)
 
     def video(body: object, mode: str) -> tuple[MjTask, int | None]:
-        raise MjFailure(MJ_VALIDATION_ERROR, "未启用视频功能")
+        if not state.mj_video:
+            raise MjFailure(MJ_VALIDATION_ERROR, "未启用视频功能")
+        return mj_video.submit(engine, _dict(body), mode)
 
     async def upload(request: Request) -> Response:
         try:

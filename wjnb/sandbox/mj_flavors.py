@@ -233,7 +233,10 @@ def view(flavor: Flavor, task: dict[str, Any], extra: dict[str, Any]) -> dict[st
         nonce=properties.get("nonce"),
         instanceId=properties.get("discordInstanceId"),
         imageUrls=None,
-        videoUrls=None,
+        videoUrl=extra["videoUrl"],
+        videoUrls=[{"url": extra["videoUrl"], "thumbnail": task["imageUrl"]}]
+        if extra["videoUrl"]
+        else None,
         isCompleted=done,
         promptFull=task["promptEn"],
         version=extra["version"],

@@ -52,6 +52,7 @@ class Sandbox:
         mj_core_size: int | None = None,
         mj_flavor: str | None = None,
         mj_timeout_minutes: float = 5.0,
+        mj_video: bool = False,
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the sandbox only binds loopback addresses, not {host!r}")
@@ -83,6 +84,7 @@ class Sandbox:
             mj_core_size=mj_core_size,
             mj_flavor=mj_flavor,
             mj_timeout_minutes=mj_timeout_minutes,
+            mj_video=mj_video,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state: SandboxState | None = None
@@ -220,6 +222,7 @@ def start(
     mj_flavor: str | None = None,
     mj_core_size: int | None = None,
     mj_timeout_minutes: float = 5.0,
+    mj_video: bool = False,
 ) -> Sandbox:
     """Start a sandbox in a background thread and return once it accepts connections.
 
@@ -229,7 +232,8 @@ def start(
     Midjourney proxy exactly (``novicezk``, ``plus``, ``trueai`` or ``relay``), with one
     account of ``mj_core_size`` running and ``mj_queue_size`` waiting tasks (3 and 10, the
     proxies' defaults), whose running tasks fail after ``mj_timeout_minutes`` (virtual);
-    its MJ base URL is then the server root.
+    its MJ base URL is then the server root. ``mj_video`` turns trueai's video feature on
+    (its ``EnableVideo`` setting; off by default, as on a fresh proxy).
     """
     if mj_flavor is not None and mj_flavor not in MJ_FLAVORS:
         raise ValueError(f"mj_flavor must be one of {', '.join(MJ_FLAVORS)}, not {mj_flavor!r}")
@@ -257,6 +261,7 @@ def start(
         mj_core_size=mj_core_size,
         mj_flavor=mj_flavor,
         mj_timeout_minutes=mj_timeout_minutes,
+        mj_video=mj_video,
     )
     sandbox._start()
     return sandbox

@@ -39,8 +39,11 @@ class SandboxState:
         mj_core_size: int | None = None,
         mj_flavor: str | None = None,
         mj_timeout_minutes: float = 5.0,
+        mj_video: bool = False,
     ) -> None:
         self.public_url = public_url
+        #: trueai's ``EnableVideo``: whether ``/mj/submit/video`` makes tasks.
+        self.mj_video = mj_video
         self.cdn_url = f"{public_url}/cdn"
         self.clock = VirtualClock(speed)
         self.ids = Ids(seed)

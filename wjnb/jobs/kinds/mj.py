@@ -226,7 +226,10 @@ class MjTaskKind(Kind):
         wire.id = wire.id or key
         status = wire.status_enum
         text = result_text(wire)
-        media = (Media("image", wire.image_url),) if wire.image_url else ()
+        media: tuple[Media, ...] = (Media("image", wire.image_url),) if wire.image_url else ()
+        video = wire.raw.get("videoUrl")  # trueai's video tasks
+        if isinstance(video, str) and video:
+            media += (Media("video", video),)
         return Reading(
             key,
             status,
