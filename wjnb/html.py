@@ -307,6 +307,12 @@ def mj_prompt(task: MjTask) -> str:
     return (task.task.prompt if task.task else None) or str(task.request.get("prompt") or "")
 
 
+def mj_prompt_html(task: MjTask) -> str:
+    """The task's prompt, or its text result (describe's prompts, shorten's options)."""
+    text = task.text
+    return text_result_html(text) if text else prompt_html(mj_prompt(task))
+
+
 def _img(data: bytes, alt: str, side: int) -> str:
     return (
         f'<img src="{thumbs.data_uri(data)}" alt="{esc(alt)}" '
@@ -423,7 +429,7 @@ def mj_html(task: MjTask, thumb: bytes | None = None, *, width: int = 280) -> st
     )
     body = (
         mj_badges(task)
-        + prompt_html(prompt)
+        + mj_prompt_html(task)
         + line_html(outcome_text(task), "#b91c1c")
         + (f"<div>{chips}</div>" if chips else "")
         + _key_line(task.id)

@@ -10,6 +10,7 @@ and the other task-making routes as tracked tasks, each step either working or r
 from __future__ import annotations
 
 import base64
+import html
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,6 +118,7 @@ def test_tracked_describe_blend_shorten_on_every_flavour(
         assert (described.action, described.status_name) == ("DESCRIBE", "success")
         assert len(described.prompts) == 4 and described.prompts[1].startswith("a bright azure")
         assert described.text is not None and described.text.startswith("1️⃣")
+        assert html.escape(described.prompts[3]) in described._repr_html_()  # on its card
         child = described.imagine(2).wait(WAIT)  # the second prompt, as the describe's child
         assert (child.action, child.parent, child.status_name) == ("IMAGINE", described, "success")
         blend = client.mj.blend(
@@ -159,8 +161,8 @@ def test_tracked_describe_blend_shorten_on_every_flavour(
         if flavor != "trueai":
             with pytest.raises(Unsupported, match=flavor):
                 client.mj.video("a wave")
-        html = described.tree()._repr_html_()
-        assert "DESCRIBE" in html and "2️⃣" in html and child.key in html
+        family = described.tree()._repr_html_()
+        assert "DESCRIBE" in family and "2️⃣" in family and child.key in family
     with _client(proxy, tmp_path) as again:  # a new kernel: the ledger has the family
         loaded = again.load("picks")
         by_key = {t.key: t for t in loaded}

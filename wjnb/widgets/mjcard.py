@@ -68,7 +68,7 @@ class MjCard(Face, View):
             self.badges.value = html.mj_badges(task)
             seed = f"seed {self._seed}" if self._seed else ""
             self.details.value = (
-                html.prompt_html(html.mj_prompt(task))
+                html.mj_prompt_html(task)
                 + html.line_html(seed, "#374151", 12)
                 + html.line_html(html.outcome_text(task) or self._problems(), "#b91c1c")
             )
