@@ -58,8 +58,8 @@ def _node(job: Job, marked: Job, size: int) -> str:
     made_by = columns(job)["button"] or columns(job)["action"]
     border = "2px solid #d33" if job is marked else "1px solid #ccc"
     card = (
-        f'<div style="display:inline-block;vertical-align:top;border:{border};padding:2px;'
-        f'margin:2px">{picture}<br><small>{html.escape(str(made_by))} · {html.escape(job.key)}'
+        f'<div style="display:inline-block;border:{border};padding:2px;margin:2px">'
+        f"{picture}<br><small>{html.escape(str(made_by))} · {html.escape(job.key)}"
         f" · {html.escape(str(job.status_name))}</small>{_text(job, size)}</div>"
     )
     kids = "".join(f"<li>{_node(child, marked, size)}</li>" for child in job.children)
