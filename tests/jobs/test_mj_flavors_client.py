@@ -132,6 +132,10 @@ def test_tracked_describe_blend_shorten_on_every_flavour(
         else:
             shortened = client.mj.shorten("a lighthouse at dusk in fog", experiment="picks")
             assert shortened.wait(WAIT).prompts[-1] == "a lighthouse"
+            wire = shortened.task
+            assert wire is not None and wire.state == shortened.request_id  # found again by it
+            if flavor != "relay":  # sent as notifyHook (a relay's DTO drops it)
+                assert str(wire.properties and wire.properties["notifyHook"]).startswith("http")
         for name, call in {
             "edits": lambda: client.mj.edits("a blue door", _png((1, 2, 3))),
             "retexture": lambda: client.mj.retexture("marble", _png((1, 2, 3))),

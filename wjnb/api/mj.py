@@ -86,6 +86,17 @@ def _opt(checker: Any, name: str, value: object, *args: Any) -> Any:
     return None if value is None else checker(name, value, *args)
 
 
+def _hook(extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` with the base fields ``notify_hook`` and ``state`` under their wire names."""
+    hook = extra.pop("notify_hook", None)
+    state = extra.pop("state", None)
+    return {
+        **extra,
+        **({"notifyHook": check.text("notify_hook", hook)} if hook is not None else {}),
+        **({"state": check.text("state", state)} if state is not None else {}),
+    }
+
+
 _CHANGES = {"U": "UPSCALE", "V": "VARIATION"}
 
 
@@ -316,30 +327,36 @@ class MjApi:
 
     async def shorten(self, /, prompt: str, **extra: Any) -> MjSubmitReply:
         """``POST /mj/submit/shorten`` (plus, trueai): shorter versions of a prompt."""
-        return await self._post("shorten", _body(extra, prompt=check.nonblank("prompt", prompt)))
+        body = _body(_hook(extra), prompt=check.nonblank("prompt", prompt))
+        return await self._post("shorten", body)
 
     async def edits(self, /, prompt: str, image: str, **extra: Any) -> MjSubmitReply:
         """``POST /mj/submit/edits`` (trueai): redraw ``image`` (URL or base64) to ``prompt``."""
         body = _body(
-            extra, prompt=check.nonblank("prompt", prompt), image=check.nonblank("image", image)
+            _hook(extra),
+            prompt=check.nonblank("prompt", prompt),
+            image=check.nonblank("image", image),
         )
         return await self._post("edits", body)
 
     async def retexture(self, /, prompt: str, image: str, **extra: Any) -> MjSubmitReply:
         """``POST /mj/submit/retexture`` (trueai): new surfaces for ``image``."""
         body = _body(
-            extra, prompt=check.nonblank("prompt", prompt), image=check.nonblank("image", image)
+            _hook(extra),
+            prompt=check.nonblank("prompt", prompt),
+            image=check.nonblank("image", image),
         )
         return await self._post("retexture", body)
 
     async def video(self, /, prompt: str, **extra: Any) -> MjSubmitReply:
         """``POST /mj/submit/video`` (trueai, when its video feature is on)."""
-        return await self._post("video", _body(extra, prompt=check.nonblank("prompt", prompt)))
+        body = _body(_hook(extra), prompt=check.nonblank("prompt", prompt))
+        return await self._post("video", body)
 
     async def swap_face(self, /, source: str, target: str, **extra: Any) -> MjSubmitReply:
         """``POST /mj/insight-face/swap`` (plus, trueai): ``source``'s face onto ``target``."""
         body = _body(
-            extra,
+            _hook(extra),
             sourceBase64=check.nonblank("source", source),
             targetBase64=check.nonblank("target", target),
         )
