@@ -169,7 +169,7 @@ class MjTaskKind(Kind):
             if own in body:
                 raise InvalidArgument(own, f"wjnb sets {own} itself (it reconciles the task)")
         if route in ROUTES:
-            return wire_body(route, body)
+            return wire_body(body)
         with_parameters(body)
         return body
 

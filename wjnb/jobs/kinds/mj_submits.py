@@ -87,10 +87,10 @@ def data_url(name: str, image: ImageLike) -> str:
     return f"data:{mime};base64,{base64.b64encode(bytes(image)).decode()}"
 
 
-def wire_body(route: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of the route's ``MjApi`` method (images as data URLs)."""
+def wire_body(fields: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of a route's ``MjApi`` method, pictures as data URLs."""
     body = dict(fields)
-    for name in ("base64", "image", "source", "target"):
+    for name in ("base64", "image", "endImage", "source", "target"):
         if name in body and body[name] is not None:
             body[name] = data_url(name, body[name])
     if "base64_array" in body:
@@ -98,6 +98,4 @@ def wire_body(route: str, fields: dict[str, Any]) -> dict[str, Any]:
         if isinstance(items, (str, bytes, Image.Image)) or not hasattr(items, "__iter__"):
             raise InvalidArgument("base64_array", "expected a list of images")
         body["base64_array"] = [data_url("base64_array", i) for i in items]
-    if route not in ROUTES:
-        raise InvalidArgument("route", f"no Midjourney task is made by {route!r}")
     return body
