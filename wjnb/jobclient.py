@@ -56,8 +56,11 @@ class MjJobs(_routes.SyncMjApi):
         self, image: ImageLike, /, *, experiment: str | None = None, **fields: Any
     ) -> MjTask:
         """Four prompts for a picture, as a tracked task (``task.prompts``, ``task.text``;
-        ``task.imagine(2)`` imagines the second as its child)."""
-        return self._task(tasks.MJ_DESCRIBE, {"base64": image, **fields}, experiment)
+        ``task.imagine(2)`` imagines the second as its child). An http(s) URL is sent as
+        trueai's ``link``; other flavours need the picture itself."""
+        linked = isinstance(image, str) and image.startswith(("http://", "https://"))
+        body = {"link" if linked else "base64": image, **fields}
+        return self._task(tasks.MJ_DESCRIBE, body, experiment)
 
     def blend(  # type: ignore[override]
         self, images: Sequence[ImageLike], /, *, experiment: str | None = None, **fields: Any

@@ -126,6 +126,12 @@ def test_tracked_describe_blend_shorten_on_every_flavour(
         ).wait(WAIT)
         assert (blend.action, blend.status_name) == ("BLEND", "success")
         assert blend.press("U1").wait(WAIT).parent is blend  # a blend is a grid (N: change)
+        assert blend.picture_url is not None
+        if flavor == "trueai":  # a URL goes as trueai's link
+            assert len(client.mj.describe(blend.picture_url).wait(WAIT).prompts) == 4
+        else:
+            with pytest.raises(Unsupported, match=f"{flavor} .*describe by link"):
+                client.mj.describe(blend.picture_url)
         if flavor == "novicezk":
             with pytest.raises(Unsupported, match=r"novicezk .*shorten"):
                 client.mj.shorten("a lighthouse at dusk in fog", experiment="picks")

@@ -565,6 +565,12 @@ def test_describe_blend_shorten_and_swap_make_tasks(proxy: Proxy) -> None:
     blended = proxy.wait(blend["result"])
     assert (blended["action"], blended["status"]) == ("BLEND", "SUCCESS")
     assert proxy.submit("blend", {"base64Array": [_png()]})["code"] == 4  # 2-5 images
+    linked = proxy.submit("describe", {"link": blended["imageUrl"]})  # T reads links only
+    if proxy.flavor == "trueai":
+        assert proxy.wait(linked["result"])["properties"]["finalPrompt"].count("️⃣") == 4
+        assert proxy.submit("describe", {"link": "http://127.0.0.1:9/x.png"})["code"] == 4
+    else:
+        assert linked["code"] == 4
     if proxy.flavor == "novicezk":
         return
     shortened = proxy.wait(

@@ -228,17 +228,24 @@ class MjApi:
     async def describe(
         self,
         /,
-        base64: str,
+        base64: str | None = None,
         *,
+        link: str | None = None,
         bot_type: MjBotType | str | None = None,
         notify_hook: str | None = None,
         state: str | None = None,
         **extra: Any,
     ) -> MjSubmitReply:
-        """``POST /mj/submit/describe``: prompts for an image (in ``properties.finalPrompt``)."""
+        """``POST /mj/submit/describe``: prompts for an image (in ``properties.finalPrompt``),
+        given as a data URL (``base64``) or, on trueai, as an http(s) ``link``."""
+        if (base64 is None) == (link is None):
+            raise InvalidArgument("base64", "give the picture as base64 or as a link")
+        if link is not None and await self.flavor() != TRUEAI:
+            raise Unsupported(await self.flavor(), "describe by link")
         body = _body(
             extra,
-            base64=check.nonblank("base64", base64),
+            base64=_opt(check.nonblank, "base64", base64),
+            link=_opt(check.nonblank, "link", link),
             botType=_opt(check.choice, "bot_type", bot_type, MjBotType),
             notifyHook=_opt(check.text, "notify_hook", notify_hook),
             state=_opt(check.text, "state", state),

@@ -27,7 +27,7 @@ from wjnb.models import MjAction, MjBotType, MjDimensions, MjStatus, MjSubmitCod
 from .callbacks import CallbackSender
 from .clock import VirtualClock
 from .ids import Ids
-from .images import MjPicture
+from .images import MjPicture, draw_mj
 from .mj_flavors import (
     BAD_PARAMS,
     BANNED,
@@ -459,7 +459,11 @@ class MjEngine:
     def describe(self, body: object, mode: str) -> tuple[MjTask, int | None]:
         """``/mj/submit/describe``: four prompts for an image."""
         body = _object(body)
-        data = decode_image(body.get("base64"), "base64")
+        link = body.get("link") if self.flavor and self.flavor.name == "trueai" else None
+        if link and not body.get("base64"):  # T reads a link instead
+            data = self._linked(link)
+        else:
+            data = decode_image(body.get("base64"), "base64")
         self._check_capacity()
         picture = MjPicture("input", data=data)
         task = self._new(MjAction.DESCRIBE, "", picture, self._ids.seed(), Triggers(), body, mode)
@@ -468,6 +472,19 @@ class MjEngine:
             task.description = self.flavor.description(task.action, task.id, "")
         task.properties["finalPrompt"] = ""
         return task, self._submit(task)
+
+    def _linked(self, link: object) -> bytes:
+        """The picture behind a ``link`` to this sandbox's CDN (the only host it can reach)."""
+        found = re.fullmatch(re.escape(self._cdn) + r"/mj/(\d+)(-in)?\.png", str(link))
+        task = self.tasks.get(found.group(1)) if found else None
+        if task is not None and task.status == MjStatus.SUCCESS.value:
+            buf = io.BytesIO()
+            draw_mj(task.picture).save(buf, "PNG")
+            return buf.getvalue()
+        upload = self.uploads.get(found.group(1)) if found else None
+        if upload is None:
+            raise MjFailure(MJ_VALIDATION_ERROR, "link 无法读取")
+        return upload.data
 
     def _check_capacity(self) -> None:
         full = self._pool.busy >= self._pool.gpus and self._pool.waiting >= self._queue_size
