@@ -15,7 +15,7 @@ from .. import lineage
 from ..job import Job
 from ..kind import FollowUp, Json, Kind, Media, Phase, Reading, Submitted
 from .mj_buttons import PANS, VARIES, label_for, zoom_intent
-from .mj_submits import ROUTES, prompts, result_text, wire_body
+from .mj_submits import ROUTES, prompts, result_text, text_of, wire_body
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -53,7 +53,7 @@ class MjTask(Job):
     @property
     def text(self) -> str | None:
         """A finished describe's or shorten's text (its numbered prompts); else None."""
-        return next((m.text for m in self.media if m.type == "text"), None)
+        return text_of(self)
 
     @property
     def prompts(self) -> list[str]:
@@ -61,8 +61,8 @@ class MjTask(Job):
         return prompts(self.text)
 
     def imagine(self, choice: int = 1) -> MjTask:
-        """Imagine prompt number ``choice`` (1-4) of a describe or shorten, as a child task
-        (the same on every flavour: the proxy's own pick buttons need its modal)."""
+        """Imagine prompt number ``choice`` of a describe (1-4) or shorten (1-5), as a child
+        task (the same on every flavour: the proxies' own pick buttons need their modal)."""
         child = self.act("imagine", choice=choice)
         assert isinstance(child, MjTask)
         return child
@@ -178,7 +178,8 @@ class MjTaskKind(Kind):
         return {"state": request_id, **({"notify_hook": url} if url else {})}
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
-        """``imagine`` or ``action``; a reply saying the task exists carries its state."""
+        """``imagine``, ``action`` or a task route (describe, blend...); a reply saying the
+        task exists carries its state."""
         if route == MJ_IMAGINE:
             fields = {k: v for k, v in body.items() if k != "label"}  # a pick's lineage only
             reply = await api.mj.imagine(**with_parameters(fields))
@@ -257,7 +258,7 @@ class MjTaskKind(Kind):
         wire = job.latest.wire if job.latest else None
         task = wire if isinstance(wire, MjTaskInfo) else MjTaskInfo(id=job.key, action=job.label)
         row = records.mj_record(task, job.request, experiment=job.experiment)
-        text = next((m.text for m in job.media if m.type == "text"), None)
+        text = text_of(job)
         return {**row, **lineage.columns(job), **({"text": text} if text else {})}
 
     def actions(self, job: Job) -> tuple[str, ...]:
@@ -315,7 +316,7 @@ def action_of(job: Job) -> str:
 
 def _pick(job: Job, choice: object) -> FollowUp:
     """An imagine of prompt ``choice`` of a finished describe or shorten (its child)."""
-    options = prompts(next((m.text for m in job.media if m.type == "text"), None))
+    options = prompts(text_of(job))
     if not options:
         raise JobError(f"task {job.key} offers no prompts (only a finished describe or shorten)")
     if not isinstance(choice, int) or isinstance(choice, bool) or not 1 <= choice <= len(options):

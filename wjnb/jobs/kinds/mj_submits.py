@@ -18,6 +18,7 @@ from ...models import MjAction, MjSubmitReply, MjTaskInfo
 
 if TYPE_CHECKING:
     from ...api.mj import MjApi
+    from ..job import Job
 
 MJ_DESCRIBE = "/mj/submit/describe"
 MJ_BLEND = "/mj/submit/blend"
@@ -63,6 +64,11 @@ def result_text(task: MjTaskInfo) -> str | None:
     final = (task.properties or {}).get("finalPrompt")
     text = final if isinstance(final, str) and final.strip() else task.prompt
     return text.strip() if isinstance(text, str) and text.strip() else None
+
+
+def text_of(job: Job) -> str | None:
+    """A job's text result, if it has one."""
+    return next((m.text for m in job.media if m.type == "text"), None)
 
 
 def prompts(text: str | None) -> list[str]:
