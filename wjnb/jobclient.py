@@ -166,10 +166,21 @@ class Client(_routes.RoutesClient):
         return self.loop.submit(coro)
 
     def generate_nowait(
-        self, prompt: str, /, *, experiment: str | None = None, **params: Any
+        self, prompt: str, /, *, kind: str = "artwork", experiment: str | None = None, **params: Any
     ) -> concurrent.futures.Future[JobSet]:
-        """``generate`` without blocking: a future of the JobSet (for views and callbacks)."""
-        return self.loop.submit(self.runner.generate(prompt, experiment=experiment, **params))
+        """``generate`` without blocking: a future of the JobSet (for views and callbacks).
+
+        ``kind="pro"`` makes pro artworks (``params`` are the pro create's fields) and
+        ``kind="mj"`` a Midjourney imagine, as ``client.mj.imagine`` does.
+        """
+        runner = self.runner
+        if kind == "artwork":
+            return self.loop.submit(runner.generate(prompt, experiment=experiment, **params))
+        spec = runner.kinds.get(kind)
+        if spec is None:
+            raise InvalidArgument("kind", f"expected one of {sorted(runner.kinds)}, got {kind!r}")
+        body = {**params, "prompt": prompt}
+        return self.loop.submit(runner.submit(spec, spec.routes[0], body, experiment=experiment))
 
     def register(self, kind: Kind) -> Kind:
         """Teach this client a new kind of work (see ``wjnb.jobs.kind``); returns it."""

@@ -29,7 +29,8 @@ from ..errors import (
 )
 from ..models import DefaultResource, ModelBaseInfo, ModelType
 from .gallery import Gallery
-from .style import View, box, show, text
+from .studio_kinds import COST_NOTES, KINDS, ProFields, kind_label
+from .style import View, box, show, shown, text
 from .submission import Submission
 
 if TYPE_CHECKING:
@@ -39,9 +40,35 @@ if TYPE_CHECKING:
     from ..surface import MjTaskLike as MjTask
 
 #: Form fields, in the order they are laid out; errors are shown under each.
-FIELDS = ("prompt", "uc_prompt", "model", "size", "sampler", "steps", "cfg", "seed", "num")
+FIELDS = (
+    "prompt",
+    "uc_prompt",
+    "model",
+    "size",
+    "sampler",
+    "steps",
+    "cfg",
+    "seed",
+    "num",
+    "pro_model",
+    "control",
+    "weight",
+    "image_url",
+)
+#: The fields each kind shows (the rest are hidden while it is chosen).
+KIND_FIELDS = {
+    "artwork": frozenset(FIELDS[:9]),
+    "pro": frozenset(FIELDS) - {"model", "sampler"},
+    "mj": frozenset({"prompt"}),
+}
 #: Request arguments shown in a field of another name.
-_ARGUMENT_FIELD = {"width": "size", "height": "size", "sampler_index": "sampler"}
+_ARGUMENT_FIELD = {
+    "width": "size",
+    "height": "size",
+    "sampler_index": "sampler",
+    "model_code": "pro_model",
+    "control_net_params": "image_url",
+}
 #: Service errors that concern one field.
 _ERROR_FIELD: dict[type[ApiError], str] = {
     SensitivePrompt: "prompt",
@@ -126,6 +153,11 @@ class Studio(View):
             value=7.0, min=0.0, max=30.0, step=0.5, layout=widgets.Layout(width="260px")
         )
         self.seed = widgets.Text(placeholder="random", layout=widgets.Layout(width="170px"))
+        #: Normal artworks, pro artworks or Midjourney imagines.
+        self.kind = widgets.ToggleButtons(options=list(KINDS), value="artwork")
+        self.kind.add_class("wjnb-kinds")
+        self.pro = ProFields()
+        self._boxes: dict[str, widgets.Box] = {}
         self.submit_button = widgets.Button(description="Generate", button_style="primary")
         self.submit_button.add_class("wjnb-submit")
         self.cost = text()
@@ -144,28 +176,42 @@ class Studio(View):
             ],
             "wjnb-pager",
         )
+        pro = self.pro
+        self.pro_row = box(
+            [
+                field("Pro model", "pro_model", pro.model),
+                field("ControlNet", "control", pro.control),
+                field("Control weight", "weight", pro.weight),
+                field("Control picture", "image_url", pro.image_url),
+            ],
+            "wjnb-row",
+        )
+        self.model_row = box(
+            [
+                field("Model", "model", self.model),
+                field("Size", "size", self.size),
+                field("Sampler", "sampler", self.sampler),
+                field("Images", "num", self.num),
+            ],
+            "wjnb-row",
+        )
+        self.steps_row = box(
+            [
+                field("Steps", "steps", self.steps),
+                field("CFG scale", "cfg", self.cfg),
+                field("Seed", "seed", self.seed),
+            ],
+            "wjnb-row",
+        )
         form = box(
             [
                 header,
+                self.kind,
                 field("Prompt", "prompt", self.prompt, full=True),
                 field("Negative prompt", "uc_prompt", self.uc_prompt, full=True),
-                box(
-                    [
-                        field("Model", "model", self.model),
-                        field("Size", "size", self.size),
-                        field("Sampler", "sampler", self.sampler),
-                        field("Images", "num", self.num),
-                    ],
-                    "wjnb-row",
-                ),
-                box(
-                    [
-                        field("Steps", "steps", self.steps),
-                        field("CFG scale", "cfg", self.cfg),
-                        field("Seed", "seed", self.seed),
-                    ],
-                    "wjnb-row",
-                ),
+                self.model_row,
+                self.steps_row,
+                self.pro_row,
                 box([self.submit_button, self.cost, self.message], "wjnb-pager"),
             ],
             "wjnb-studio",
@@ -176,6 +222,10 @@ class Studio(View):
 
         self.submit_button.on_click(lambda _: self.submit())
         self.model.observe(lambda _: self._model_changed(), "value")
+        self.kind.observe(lambda _: self._kind_changed(), "value")
+        pro.model.observe(lambda _: self._kind_changed(), "value")
+        pro.control.observe(lambda _: self._kind_changed(), "value")
+        self._kind_changed()
         for w in (
             self.prompt,
             self.uc_prompt,
@@ -197,7 +247,25 @@ class Studio(View):
     ) -> widgets.Box:
         """A labelled control with its error line beneath."""
         classes = ("wjnb-field", "wjnb-full") if full else ("wjnb-field",)
-        return box([_label(label), widget, self.errors[name]], *classes, vertical=True)
+        made = box([_label(label), widget, self.errors[name]], *classes, vertical=True)
+        self._boxes[name] = made
+        return made
+
+    def _kind_changed(self) -> None:
+        """Show the chosen kind's fields (loading the pro choices the first time)."""
+        kind = self.kind.value
+        if kind == "pro":
+            self.pro.load(self.client, self._run)
+        wanted = set(KIND_FIELDS[kind])
+        if not self.pro.controlnet_supported:
+            wanted -= {"control", "weight", "image_url"}
+        elif self.pro.control.value is None:
+            wanted -= {"weight", "image_url"}
+        for name, field in self._boxes.items():
+            show(field, name in wanted)
+        for row in (self.model_row, self.steps_row, self.pro_row):
+            show(row, any(shown(field) for field in row.children))
+        self._schedule_estimate()
 
     # ------------------------------------------------------------------ choices from the backend
 
@@ -262,7 +330,13 @@ class Studio(View):
     # ------------------------------------------------------------------ the request
 
     def params(self) -> dict[str, Any]:
-        """The create parameters the form holds now (without the prompt)."""
+        """The create parameters the form holds now for the chosen kind (without the prompt)."""
+        if self.kind.value == "mj":
+            return {}
+        common = self._artwork_params()
+        return self.pro.params(common) if self.kind.value == "pro" else common
+
+    def _artwork_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {"model": self.model.value}
         if self.uc_prompt.value.strip():
             out["uc_prompt"] = self.uc_prompt.value
@@ -329,12 +403,19 @@ class Studio(View):
             if self.sending is not None and not self.sending.done():
                 return
             self.clear_errors()
+            try:
+                answer = self.client.generate_nowait(
+                    self.prompt.value,
+                    kind=self.kind.value,
+                    experiment=self.experiment,
+                    **self.params(),
+                )
+            except WjnbError as exc:  # refused before anything was sent
+                self.show_error(exc)
+                return
             self.submit_button.description = "Sending…"
             self.submit_button.disabled = True
             self.sending = Submission()
-            answer = self.client.generate_nowait(
-                self.prompt.value, experiment=self.experiment, **self.params()
-            )
             cast("Future[JobSet]", answer).add_done_callback(self._created)
 
     def _created(self, answer: Future[JobSet]) -> None:
@@ -378,8 +459,9 @@ class Studio(View):
             self._estimate_seq += 1
             seq = self._estimate_seq
         prompt = self.prompt.value
-        if not prompt.strip():
-            self.cost.value = ""
+        note = COST_NOTES.get(self.kind.value)
+        if not prompt.strip() or note:
+            self.cost.value = "" if note is None else html.line_html(note, "#374151", 13)
             return
 
         def done(price: Any) -> None:
@@ -471,9 +553,20 @@ class Studio(View):
         self.message.value = ""
 
     def form_values(self) -> list[tuple[str, str]]:
-        """Each field's label and the value it shows now (menus by their labels)."""
+        """The chosen kind, then each of its fields' label and the value it shows now (menus
+        by their labels)."""
+        kind = self.kind.value
+        shown = [("Kind", kind_label(kind)), ("Prompt", self.prompt.value or "—")]
+        if kind == "mj":
+            return shown
+        values = self._artwork_values()
+        if kind == "pro":
+            hidden = {"Model", "Sampler"}
+            values = [v for v in values if v[0] not in hidden] + self.pro.values()
+        return shown + values
+
+    def _artwork_values(self) -> list[tuple[str, str]]:
         return [
-            ("Prompt", self.prompt.value or "—"),
             ("Negative prompt", self.uc_prompt.value or "—"),
             ("Model", self.model.label or "—"),
             ("Size", self.size.label or "—"),
