@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import wjnb
 import wjnb.sandbox
-from wjnb.widgets import MjCard, Studio
+from wjnb.widgets import JobCard, MjCard, Studio
 from wjnb.widgets.style import shown as visible
 
 
@@ -83,4 +83,39 @@ def test_midjourney_kind_imagines_and_shows_a_midjourney_card(
     task.wait(60)
     assert studio.form_values() == [("Kind", "Midjourney"), ("Prompt", "a pig in a field --v 6.1")]
     assert "Midjourney" in studio.static_html()
+    studio.close()
+
+
+def test_use_as_prompt_puts_tags_and_optimised_prompts_into_the_prompt_box(
+    client: wjnb.Client, until: Callable[..., None]
+) -> None:
+    studio = Studio(client)
+    studio.prompt.value = "a lighthouse at dusk"
+    sent(studio, until)
+    source = studio.jobs[0].wait(30)
+    card = studio.gallery.cards[0]
+    until(lambda: card.job.done and card.picture.value, card, source)
+    describe = next(b for action, b in card._chains if action == "describe")
+    describe.click()  # a chained job made from a Studio card joins the Studio's gallery
+    until(lambda: len(studio.jobs) == 2, studio)
+    tags = studio.jobs[0]
+    assert tags.kind == "describe" and tags.record["parent_key"] == source.key
+    tags.wait(30)
+    tag_card = studio.gallery.cards[0]
+    until(lambda: visible(tag_card.prompt_button), tag_card, tags)
+    text = tags.record["tags"]
+    assert text and wjnb.html.esc(text) in tag_card.placeholder.value  # the text, shown
+    tag_card.prompt_button.click()
+    assert studio.prompt.value == text
+    assert not visible(JobCard(tags).prompt_button)  # no Studio to fill: no button
+
+    studio.prompt.value = "a cat on a roof"
+    studio.optimize_button.click()
+    until(lambda: len(studio.jobs) == 3 and not studio.optimize_button.disabled, studio)
+    better = studio.jobs[0].wait(30)
+    assert better.kind == "optimize"
+    better_card = studio.gallery.cards[0]
+    until(lambda: visible(better_card.prompt_button), better_card, better)
+    better_card.prompt_button.click()
+    assert studio.prompt.value == better.record["optimized_prompt"] != "a cat on a roof"
     studio.close()

@@ -30,7 +30,7 @@ from ..errors import (
 from ..models import DefaultResource, ModelBaseInfo, ModelType
 from .gallery import Gallery
 from .studio_kinds import COST_NOTES, KINDS, ProFields, kind_label
-from .style import View, box, show, shown, text
+from .style import View, box, button, show, shown, text
 from .submission import Submission
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ _ARGUMENT_FIELD = {
     "sampler_index": "sampler",
     "model_code": "pro_model",
     "control_net_params": "image_url",
+    "original": "prompt",
 }
 #: Service errors that concern one field.
 _ERROR_FIELD: dict[type[ApiError], str] = {
@@ -160,6 +161,9 @@ class Studio(View):
         self._boxes: dict[str, widgets.Box] = {}
         self.submit_button = widgets.Button(description="Generate", button_style="primary")
         self.submit_button.add_class("wjnb-submit")
+        self.optimize_button = button(
+            "Optimise prompt", "Ask the service to rewrite the prompt (a text card to use)"
+        )
         self.cost = text()
         self.balance = text()
         self.message = text()
@@ -212,15 +216,21 @@ class Studio(View):
                 self.model_row,
                 self.steps_row,
                 self.pro_row,
-                box([self.submit_button, self.cost, self.message], "wjnb-pager"),
+                box(
+                    [self.submit_button, self.optimize_button, self.cost, self.message],
+                    "wjnb-pager",
+                ),
             ],
             "wjnb-studio",
             vertical=True,
         )
-        self.gallery = Gallery(self.jobs, page_size=page_size, on_reuse=self.reuse)
+        self.gallery = Gallery(
+            self.jobs, page_size=page_size, on_reuse=self.reuse, on_prompt=self.use_as_prompt
+        )
         super().__init__([form, self.gallery])
 
         self.submit_button.on_click(lambda _: self.submit())
+        self.optimize_button.on_click(lambda _: self.optimize())
         self.model.observe(lambda _: self._model_changed(), "value")
         self.kind.observe(lambda _: self._kind_changed(), "value")
         pro.model.observe(lambda _: self._kind_changed(), "value")
@@ -238,8 +248,9 @@ class Studio(View):
         ):
             w.observe(lambda _: self._schedule_estimate(), "value")
         self._load_models()
-        # Any job of this client (made here or in another cell) moves the balance.
-        self._watch(client.runner.observe(lambda _: self.refresh_balance()))
+        # Any job of this client (made here or in another cell) moves the balance; jobs
+        # chained from the Studio's cards (Upscale, Describe...) join its gallery.
+        self._watch(client.runner.observe(self._activity))
         self.refresh_balance()
 
     def _field(
@@ -383,6 +394,23 @@ class Studio(View):
             request["seed"] = seed
         self.fill(request, seed_only=seed_only)
 
+    def use_as_prompt(self, text: str) -> None:
+        """A card's Use as prompt: its text (tags, an optimised prompt) into the prompt box."""
+        self.prompt.value = text
+
+    def _activity(self, job: Job) -> None:
+        """A job of this client moved: re-read the balance; adopt a job chained from one of
+        the Studio's pictures (a Midjourney card shows its own children)."""
+        self.refresh_balance()
+        parent = job.record.get("parent_key") if job.kind != "mj" else None
+        with self._lock:
+            known = {j.key for j in self.jobs}
+            adopt = bool(parent) and parent in known and job.key not in known
+            if adopt:
+                self.jobs.insert(0, job)
+        if adopt:
+            self.gallery.show_page(0)
+
     @property
     def jobset(self) -> JobSet:
         """Every job of the Studio's experiment (earlier sessions' too), as a live JobSet."""
@@ -417,6 +445,32 @@ class Studio(View):
             self.submit_button.disabled = True
             self.sending = Submission()
             cast("Future[JobSet]", answer).add_done_callback(self._created)
+
+    def optimize(self) -> None:
+        """Send the prompt to prompt optimisation (never blocks): its card joins the gallery,
+        and its Use as prompt button puts the rewritten prompt back into the form."""
+        self.clear_errors()
+        try:
+            answer = self.client.create_nowait(
+                "optimize", {"original": self.prompt.value}, experiment=self.experiment
+            )
+        except WjnbError as exc:
+            self.show_error(exc)
+            return
+        self.optimize_button.disabled = True
+        cast("Future[JobSet]", answer).add_done_callback(self._optimised)
+
+    def _optimised(self, answer: Future[JobSet]) -> None:
+        try:
+            jobs = answer.result()
+        except WjnbError as exc:
+            self.show_error(exc)
+        else:
+            with self._lock:
+                self.jobs[0:0] = list(jobs)
+            self.gallery.show_page(0)
+        finally:
+            self.optimize_button.disabled = False
 
     def _created(self, answer: Future[JobSet]) -> None:
         """On the loop thread: show the new jobs' cards, or the error next to its field."""
