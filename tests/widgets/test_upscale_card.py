@@ -24,11 +24,11 @@ def test_upscale_card_shows_before_and_after_with_sizes(
     source = client.generate("a lighthouse at dusk", width=512, height=512, seed="4")[0]
     up = source.wait(30).upscale(2)
     card = card_view(up)
-    assert isinstance(card, UpscaleCard) and not visible(card.compare)  # nothing to compare yet
-    until(lambda: card.strip is not None and visible(card.compare), card, up)
+    assert isinstance(card, UpscaleCard) and not visible(card.strip_view)  # nothing to compare yet
+    until(lambda: card.strip is not None and visible(card.strip_view), card, up)
     assert card.sizes == ((512, 512), (1024, 1024))
-    assert "before 512×512 → after 1024×1024" in card.compare_label.value
-    assert bytes(card.compare.value) == card.strip
+    assert "before 512×512 → after 1024×1024" in card.strip_label.value
+    assert bytes(card.strip_view.value) == card.strip
     strip = Image.open(io.BytesIO(card.strip))
     assert strip.size == (2 * HALF + 4, HALF)
     before, after = strip.crop((0, 0, HALF, HALF)), strip.crop((HALF + 4, 0, 2 * HALF + 4, HALF))

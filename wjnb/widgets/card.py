@@ -86,7 +86,7 @@ class JobCard(Face, View):
             "wjnb-actions",
         )
         super().__init__([*face, actions], "wjnb-card")
-        show(self.reuse_button, on_reuse is not None)
+        show(self.reuse_button, on_reuse is not None and job.kind == "artwork")  # the form's own
         self._watch(job.observe(self._changed))
         self._changed(job, construct=True)
 

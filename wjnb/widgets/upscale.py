@@ -15,7 +15,7 @@ from PIL import Image
 from .. import html, kindview, thumbs
 from ..errors import WjnbError
 from .card import JobCard
-from .style import image, show, text
+from .style import box, image, show, text
 
 if TYPE_CHECKING:
     from ..surface import JobLike as Job
@@ -30,12 +30,12 @@ class UpscaleCard(JobCard):
     def __init__(self, job: Job, **options: Any) -> None:
         self.strip: bytes | None = None
         self.sizes: tuple[tuple[int, int], tuple[int, int]] | None = None
-        self.compare = image()
-        self.compare_label = text()
+        self.strip_view = image()
+        self.strip_label = text()
         super().__init__(job, **options)
         children = list(self.trait_values()["children"])
-        children.insert(children.index(self.picture_box) + 1, self.compare)
-        children.insert(children.index(self.compare) + 1, self.compare_label)
+        strip = box([self.strip_view, self.strip_label], "wjnb-strip", vertical=True)
+        children.insert(children.index(self.picture_box) + 1, strip)
         self.set_trait("children", tuple(children))
         self._render()
 
@@ -48,9 +48,9 @@ class UpscaleCard(JobCard):
         """The result's thumbnail arrived (worker thread): make the strip next, once."""
         super()._took(data)
         if self.strip is None and not html.veiled(self.job):
-            self._compare()
+            self._make_strip()
 
-    def _compare(self) -> None:
+    def _make_strip(self) -> None:
         source = self.job.record.get("source_url")
         try:
             before = Image.open(io.BytesIO(self.job.download(str(source))))
@@ -62,16 +62,13 @@ class UpscaleCard(JobCard):
 
     def _render(self) -> None:
         super()._render()
-        compare = getattr(self, "compare", None)
-        if compare is None:
-            return  # drawn during JobCard's construction, before the strip exists
         if self.strip is not None and self.sizes is not None:
-            compare.value = self.strip
-            self.compare_label.value = html.line_html(
+            self.strip_view.value = self.strip
+            self.strip_label.value = html.line_html(
                 kindview.sizes_line(*self.sizes) + " · centre at 100%", "#374151"
             )
-        show(compare, self.strip is not None)
-        show(self.compare_label, self.strip is not None)
+        show(self.strip_view, self.strip is not None)
+        show(self.strip_label, self.strip is not None)
 
     def static_html(self) -> str:
         """The static card with the before/after strip under its text."""
