@@ -348,11 +348,11 @@ def shareable(job: Job | MjTask, data: bytes, size: int = 256) -> bytes:
     return thumbs.blurred(data, size) if veiled(job) else thumbs.bounded(data, size)
 
 
-def job_html(job: Job, thumb: bytes | None = None, *, width: int = 220) -> str:
+def job_html(job: Job, thumb: bytes | None = None, *, width: int = 220, extra: str = "") -> str:
     """One artwork as a static card: picture (or status), badges, prompt, key parameters.
 
     ``thumb`` is the picture to embed (a widget passes what it shows); by default the
-    cached thumbnail when there is one.
+    cached thumbnail when there is one. ``extra`` (HTML) goes under the text.
     """
     if thumb is None:
         thumb = static_thumbnail(job)
@@ -360,7 +360,8 @@ def job_html(job: Job, thumb: bytes | None = None, *, width: int = 220) -> str:
         picture = _img(thumb, str(job.record.get("prompt") or ""), width - 20)
     else:
         picture = pending_html(job)
-    return _frame(picture, badges(job) + job_details_html(job) + _key_line(job.key), width)
+    body = badges(job) + job_details_html(job) + extra + _key_line(job.key)
+    return _frame(picture, body, width)
 
 
 def form_html(title: str, badges: str, fields: Sequence[tuple[str, str]]) -> str:

@@ -234,10 +234,34 @@ class Client(_routes.RoutesClient):
         return self.loop.submit(coro)
 
     def generate_nowait(
-        self, prompt: str, /, *, experiment: str | None = None, **params: Any
+        self, prompt: str, /, *, kind: str = "artwork", experiment: str | None = None, **params: Any
     ) -> concurrent.futures.Future[JobSet]:
-        """``generate`` without blocking: a future of the JobSet (for views and callbacks)."""
-        return self.loop.submit(self.runner.generate(prompt, experiment=experiment, **params))
+        """``generate`` without blocking: a future of the JobSet (for views and callbacks).
+
+        ``kind="pro"`` makes pro artworks (``params`` are the pro create's fields) and
+        ``kind="mj"`` a Midjourney imagine, as ``client.mj.imagine`` does.
+        """
+        if kind == "artwork":
+            runner = self.runner
+            return self.loop.submit(runner.generate(prompt, experiment=experiment, **params))
+        return self.create_nowait(kind, {**params, "prompt": prompt}, experiment=experiment)
+
+    def create_nowait(
+        self,
+        kind: str,
+        body: dict[str, Any],
+        /,
+        *,
+        route: str | None = None,
+        experiment: str | None = None,
+    ) -> concurrent.futures.Future[JobSet]:
+        """``create`` without blocking: a future of the JobSet (for views and callbacks)."""
+        runner = self.runner
+        spec = runner.kinds.get(kind)
+        if spec is None:
+            raise InvalidArgument("kind", f"expected one of {sorted(runner.kinds)}, got {kind!r}")
+        coro = runner.submit(spec, route or spec.routes[0], body, experiment=experiment)
+        return self.loop.submit(coro)
 
     def register(self, kind: Kind) -> Kind:
         """Teach this client a new kind of work (see ``wjnb.jobs.kind``); returns it."""

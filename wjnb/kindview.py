@@ -57,3 +57,19 @@ def kind_line(kind: str, record: Mapping[str, Any]) -> str | None:
     if kind == "optimize":
         return "Optimised prompt"
     return None
+
+
+def sizes_line(before: tuple[int, int], after: tuple[int, int]) -> str:
+    """``before 512×512 → after 1024×1024``: an upscale's two sizes."""
+    return f"before {before[0]}×{before[1]} → after {after[0]}×{after[1]}"
+
+
+def before_after_html(strip_uri: str, before: tuple[int, int], after: tuple[int, int]) -> str:
+    """An upscale's before/after strip (centre at 100 %) with both sizes, for static cards."""
+    label = html.escape(sizes_line(before, after))
+    return (
+        f'<div style="margin-top:6px"><img src="{html.escape(strip_uri)}" alt="{label}" '
+        f'style="width:100%;display:block;border-radius:4px">'
+        f'<div style="font-size:11px;color:#374151;margin-top:2px">{label} · centre at 100%'
+        "</div></div>"
+    )

@@ -93,6 +93,7 @@ class MjTaskLike(JobLike, Protocol):
         mask: Any = None,
         prompt: str | None = None,
     ) -> Any: ...
+    def zoom(self, factor: float = 2, *, prompt: str | None = None) -> Any: ...
 
 
 class JobSetLike(Protocol):

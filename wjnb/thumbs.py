@@ -284,3 +284,21 @@ def contact_sheet_image(
                 pos = (x0 + c * (tw + inner), y0 + r * (th + inner))
                 sheet.paste(_tile(item, (tw, th), tile_font), pos)
     return sheet
+
+
+def before_after(before: ImageLike, after: ImageLike, side: int = 128) -> bytes:
+    """The centre of ``after`` at its own pixel scale next to the same region of ``before``
+    (scaled up): one JPEG strip, before on the left, where an upscale's gain shows."""
+    old, new = open_image(before), open_image(after)
+    crop = min(side, new.width, new.height)
+    left, top = (new.width - crop) // 2, (new.height - crop) // 2
+    sx, sy = old.width / new.width, old.height / new.height
+    region = (left * sx, top * sy, (left + crop) * sx, (top + crop) * sy)
+    panels = [
+        old.resize((side, side), Image.Resampling.BICUBIC, box=region),
+        new.crop((left, top, left + crop, top + crop)).resize((side, side)),
+    ]
+    strip = Image.new("RGB", (2 * side + 4, side), (255, 255, 255))
+    for i, panel in enumerate(panels):
+        strip.paste(panel, (i * (side + 4), 0))
+    return _encode(strip, "JPEG", 85)

@@ -47,6 +47,7 @@ def test_clients() -> None:
         "close",
         "config",
         "create",
+        "create_nowait",
         "experiment",
         "generate",
         "generate_nowait",

@@ -6,26 +6,30 @@ fallback (``wjnb.html``) so a saved notebook shows its pictures without live wid
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from .card import JobCard
 from .clip import ClipCard
 from .gallery import Gallery, gallery_view
 from .grid import SweepGrid, grid_view
 from .mjcard import MjCard
+from .pick import CLIP_KINDS, card_for
 from .progress import progress_bar
 from .studio import Studio
+from .upscale import UpscaleCard
 
 if TYPE_CHECKING:
-    from ..surface import JobLike, MjTaskLike
+    from ..surface import JobLike
 
 __all__ = [
+    "CLIP_KINDS",
     "ClipCard",
     "Gallery",
     "JobCard",
     "MjCard",
     "Studio",
     "SweepGrid",
+    "UpscaleCard",
     "card",
     "card_view",
     "gallery",
@@ -36,16 +40,10 @@ __all__ = [
 ]
 
 
-#: Kinds whose result may be a clip (their cards play it inline).
-CLIP_KINDS = frozenset({"video", "svd", "lab"})
-
-
 def card_view(job: JobLike) -> JobCard | MjCard:
     """The live card of a job: a Midjourney task's own card, a clip card for kinds that
-    make clips, the job card otherwise."""
-    if job.kind == "mj":
-        return MjCard(cast("MjTaskLike", job))
-    return ClipCard(job) if job.kind in CLIP_KINDS else JobCard(job)
+    make clips, an upscale's before/after card, the job card otherwise."""
+    return card_for(job)
 
 
 # The former names of the builders (kept for one release). They shadow the modules of the

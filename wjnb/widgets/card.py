@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import html, thumbs
 from ..errors import WjnbError
+from ..kindview import result_text
 from ..models import ArtworkStatus
 from .chains import chain_buttons
 from .face import Face
@@ -24,18 +25,28 @@ if TYPE_CHECKING:
 
 #: Called with (job, seed_only) when the user asks to reuse a job's parameters or seed.
 ReuseCallback = Callable[["Job", bool], None]
+#: Called with a job's text result (tags, an optimised prompt) to use it as a prompt.
+PromptCallback = Callable[[str], None]
 
 _CANCELLABLE = (ArtworkStatus.SUBMITTED, ArtworkStatus.SUBMITTED_ALT, ArtworkStatus.QUEUED)
 
 
 class JobCard(Face, View):
-    """A live view of one ``Job``; ``on_reuse`` connects Reuse/Seed to a Studio form."""
+    """A live view of one ``Job``; ``on_reuse`` connects Reuse/Seed and ``on_prompt`` the
+    Use-as-prompt button of a text result to a Studio form."""
 
     size = THUMB
 
-    def __init__(self, job: Job, *, on_reuse: ReuseCallback | None = None) -> None:
+    def __init__(
+        self,
+        job: Job,
+        *,
+        on_reuse: ReuseCallback | None = None,
+        on_prompt: PromptCallback | None = None,
+    ) -> None:
         self.job: Job = job
         self._on_reuse = on_reuse
+        self._on_prompt = on_prompt
         self._sharp: bytes | None = None  # the real thumbnail (for veiled jobs: once revealed)
         self._veil: bytes | None = None  # the blurred one shown first for NSFW / BLOCK
         self._large: bytes | None = None  # the enlarged preview, only while enlarged
@@ -44,6 +55,7 @@ class JobCard(Face, View):
         self.accelerate_button = button("Speed up", "Accelerate generation (costs credits)")
         self.reuse_button = button("Reuse", "Fill the Studio form with these parameters")
         self.seed_button = button("Seed", "Put this picture's seed into the Studio form")
+        self.prompt_button = button("Use as prompt", "Put this text into the Studio's prompt")
         self.reveal_button = toggle("Reveal", "Show the flagged picture unblurred")
         self.enlarge_button = toggle("Enlarge", "Show a larger preview")
 
@@ -53,6 +65,7 @@ class JobCard(Face, View):
         )
         self.reuse_button.on_click(lambda _: self._reuse(False))
         self.seed_button.on_click(lambda _: self._reuse(True))
+        self.prompt_button.on_click(lambda _: self._use_as_prompt())
         #: The chain buttons (Upscale, Describe, Animate...), shown while the job offers them.
         self._chains = chain_buttons(job, self._acted)
         self.chain_buttons = [b for _, b in self._chains]
@@ -67,12 +80,13 @@ class JobCard(Face, View):
                 self.enlarge_button,
                 self.reuse_button,
                 self.seed_button,
+                self.prompt_button,
                 *self.chain_buttons,
             ],
             "wjnb-actions",
         )
         super().__init__([*face, actions], "wjnb-card")
-        show(self.reuse_button, on_reuse is not None)
+        show(self.reuse_button, on_reuse is not None and job.kind == "artwork")  # the form's own
         self._watch(job.observe(self._changed))
         self._changed(job, construct=True)
 
@@ -91,6 +105,7 @@ class JobCard(Face, View):
             show(self.accelerate_button, not job.done)
             seed = job.record.get("seed") not in (None, "")  # a random seed is known once made
             show(self.seed_button, self._on_reuse is not None and seed)
+            show(self.prompt_button, self._on_prompt is not None and self._result() is not None)
             show(self.reveal_button, veiled and self._veil is not None)
             offered = set(job.actions) if job.done else set()
             for action, chain in self._chains:
@@ -135,6 +150,15 @@ class JobCard(Face, View):
         except (WjnbError, OSError) as exc:
             self._picture_error = f"picture unavailable: {exc}"
         self._render()
+
+    def _result(self) -> str | None:
+        """The finished job's text result (tags, an optimised prompt), if it has one."""
+        return result_text(self.job.record) if self.job.done else None
+
+    def _use_as_prompt(self) -> None:
+        text = self._result()
+        if self._on_prompt is not None and text is not None:
+            self._on_prompt(text)
 
     def _reuse(self, seed_only: bool) -> None:
         if self._on_reuse is not None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from .. import html
-from .card import JobCard, ReuseCallback
+from .card import JobCard, PromptCallback, ReuseCallback
 from .mjcard import MjCard
+from .pick import card_for
 from .style import View, box, button, text
 
 if TYPE_CHECKING:
@@ -31,11 +32,13 @@ class Gallery(View):
         *,
         page_size: int = 12,
         on_reuse: ReuseCallback | None = None,
+        on_prompt: PromptCallback | None = None,
     ) -> None:
         self.jobs = jobs
         self.page_size = page_size
         self.page = 0
         self._on_reuse = on_reuse
+        self._on_prompt = on_prompt
         self._lock = threading.RLock()
         self._cards: dict[int, JobCard | MjCard] = {}  # id(job) -> card, visible page only
 
@@ -97,9 +100,7 @@ class Gallery(View):
             self.next_button.disabled = self.page >= self.pages - 1
 
     def _card(self, job: Job) -> JobCard | MjCard:
-        if job.kind == "mj":
-            return MjCard(cast("MjTask", job))
-        return JobCard(job, on_reuse=self._on_reuse)
+        return card_for(job, on_reuse=self._on_reuse, on_prompt=self._on_prompt)
 
     def static_html(self) -> str:
         """The visible page as static cards, with the pictures the cards hold."""

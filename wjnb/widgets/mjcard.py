@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from .. import html, thumbs
 from .face import Face
+from .mjtools import ModalTools
 from .style import View, act, box, button, show, shown
 
 if TYPE_CHECKING:
@@ -43,11 +44,13 @@ class MjCard(Face, View):
         self.reroll_button = self._key("Reroll", "Run the same prompt again", press="reroll")
         self.seed_button = button("Seed", "Ask the proxy for this task's seed")
         self.seed_button.on_click(lambda _: self._ask_seed())
-        rows.append(box([self.reroll_button, self.seed_button]))
+        #: Vary (Region) and Custom Zoom, each opening its picker inside the card.
+        self.tools = ModalTools(task, self._acted)
+        rows.append(box([self.reroll_button, self.seed_button, *self.tools.buttons.values()]))
         self.button_rows = rows
         self.keys_box = box(rows, "wjnb-keys", vertical=True)
         self.children_box = box([], "wjnb-children")
-        card = box([*face, self.keys_box], "wjnb-card", "wjnb-mj", vertical=True)
+        card = box([*face, self.keys_box, self.tools.panel], "wjnb-card", "wjnb-mj", vertical=True)
         super().__init__([card, self.children_box])
         self._watch(task.observe(self._changed))
         self._changed(task, construct=True)
@@ -76,6 +79,7 @@ class MjCard(Face, View):
             for name, b in self.action_buttons.items():
                 show(b, name.lower() in offered)
             show(self.seed_button, task.done and not task.failed)
+            self.tools.render()
             for row in self.button_rows:
                 show(row, any(shown(c) for c in row.children))
             show(self.keys_box, any(shown(row) for row in self.button_rows))
@@ -106,4 +110,4 @@ class MjCard(Face, View):
 
     def static_html(self) -> str:
         """The static card, with the grid thumbnail this card holds."""
-        return html.mj_html(self.task, self._thumb)
+        return html.mj_html(self.task, self._thumb) + self.tools.static_html()

@@ -1,6 +1,7 @@
-"""Choose a region of a finished picture with two range sliders (core ipywidgets only),
-see it outlined, then confirm: ``task.vary("region", mask=rectangle)`` goes through the
-proxy's modal. Saved notebooks show the outlined picture and the equivalent code."""
+"""The modal pickers of a finished Midjourney picture (core ipywidgets only): Vary (Region)
+— choose a rectangle with two range sliders, see it outlined — and Custom Zoom — choose a
+zoom-out factor. Each confirms through the proxy's modal (``task.vary("region", mask=...)``,
+``task.zoom(factor)``) and shows, in a saved notebook, the equivalent code."""
 
 from __future__ import annotations
 
@@ -21,11 +22,33 @@ if TYPE_CHECKING:
 PREVIEW = 384
 
 
-class RegionPicker(View):
+class Modal(View):
+    """A picker's confirm button and its outcome line; ``_confirm`` submits the child."""
+
+    def __init__(self, task: MjTask, label: str, tip: str, controls: list[widgets.Widget]) -> None:
+        self.task = task
+        self.go = button(label, tip, kind="primary")
+        self.status = text()
+        self.child: MjTask | None = None
+        self.go.on_click(lambda _: act(self.go, self._confirm, self._done))
+        super().__init__([*controls, box([self.go, self.status])], "wjnb-modal")
+
+    def _confirm(self) -> None:
+        raise NotImplementedError
+
+    def _done(self, error: str) -> None:
+        child = self.child.key if self.child is not None else ""
+        self.status.value = html.escape(error or f"submitted: task {child}")
+
+    def call(self) -> str:
+        """The code that makes the same child task."""
+        raise NotImplementedError
+
+
+class RegionPicker(Modal):
     """Sliders for the region (fractions of width and height), a preview, and a button."""
 
     def __init__(self, task: MjTask, region: tuple[float, float, float, float]) -> None:
-        self.task = task
         picture = task.image().convert("RGB")
         picture.thumbnail((PREVIEW, PREVIEW))
         self._picture = picture
@@ -34,13 +57,10 @@ class RegionPicker(View):
         self.y = widgets.FloatRangeSlider(value=(top, bottom), min=0, max=1, step=0.01)
         self.x.description, self.y.description = "across", "down"
         self.preview = widgets.Image(format="jpeg")
-        self.go = button("Vary (Region)", "Redraw the outlined region", kind="primary")
-        self.status = text()
-        self.child: MjTask | None = None
         for slider in (self.x, self.y):
             slider.observe(lambda _: self._draw(), names="value")
-        self.go.on_click(lambda _: act(self.go, self._confirm, self._done))
-        super().__init__([self.preview, self.x, self.y, box([self.go, self.status])])
+        controls = [self.preview, self.x, self.y]
+        super().__init__(task, "Vary (Region)", "Redraw the outlined region", controls)
         self._draw()
 
     @property
@@ -66,18 +86,39 @@ class RegionPicker(View):
     def _confirm(self) -> None:
         self.child = self.task.vary("region", mask=self.region)
 
-    def _done(self, error: str) -> None:
-        child = self.child.key if self.child is not None else ""
-        self.status.value = html.escape(error or f"submitted: task {child}")
+    def call(self) -> str:
+        return f'task.vary("region", mask=({", ".join(f"{v:g}" for v in self.region)}))'
 
     def static_html(self) -> str:
         """The outlined picture and the call that makes the same variation."""
         data = base64.b64encode(self.outlined()).decode()
-        call = f'task.vary("region", mask=({", ".join(f"{v:g}" for v in self.region)}))'
         return (
             f'<div><img src="data:image/jpeg;base64,{data}"><br>'
-            f"<code>{html.escape(call)}</code></div>"
+            f"<code>{html.escape(self.call())}</code></div>"
         )
+
+
+class ZoomPicker(Modal):
+    """A zoom-out factor (1 to 2 times) and an optional prompt for Custom Zoom's modal."""
+
+    def __init__(self, task: MjTask, factor: float = 1.3) -> None:
+        self.factor = widgets.FloatSlider(value=factor, min=1.0, max=2.0, step=0.1)
+        self.factor.description = "zoom out"
+        self.prompt = widgets.Text(placeholder="prompt (default: the task's own)")
+        tip = "Zoom out by the chosen factor"
+        super().__init__(task, "Custom Zoom", tip, [self.factor, self.prompt])
+
+    def _confirm(self) -> None:
+        prompt = self.prompt.value.strip() or None
+        self.child = self.task.zoom(float(self.factor.value), prompt=prompt)
+
+    def call(self) -> str:
+        prompt = self.prompt.value.strip()
+        return f"task.zoom({self.factor.value:g}" + (f", prompt={prompt!r})" if prompt else ")")
+
+    def static_html(self) -> str:
+        """The call that makes the same zoom."""
+        return f"<div><code>{html.escape(self.call())}</code></div>"
 
 
 def region_picker(

@@ -29,7 +29,8 @@ from ..errors import (
 )
 from ..models import DefaultResource, ModelBaseInfo, ModelType
 from .gallery import Gallery
-from .style import View, box, show, text
+from .studio_kinds import COST_NOTES, KINDS, ProFields, kind_label
+from .style import View, box, button, show, shown, text
 from .submission import Submission
 
 if TYPE_CHECKING:
@@ -39,9 +40,36 @@ if TYPE_CHECKING:
     from ..surface import MjTaskLike as MjTask
 
 #: Form fields, in the order they are laid out; errors are shown under each.
-FIELDS = ("prompt", "uc_prompt", "model", "size", "sampler", "steps", "cfg", "seed", "num")
+FIELDS = (
+    "prompt",
+    "uc_prompt",
+    "model",
+    "size",
+    "sampler",
+    "steps",
+    "cfg",
+    "seed",
+    "num",
+    "pro_model",
+    "control",
+    "weight",
+    "image_url",
+)
+#: The fields each kind shows (the rest are hidden while it is chosen).
+KIND_FIELDS = {
+    "artwork": frozenset(FIELDS[:9]),
+    "pro": frozenset(FIELDS) - {"model", "sampler"},
+    "mj": frozenset({"prompt"}),
+}
 #: Request arguments shown in a field of another name.
-_ARGUMENT_FIELD = {"width": "size", "height": "size", "sampler_index": "sampler"}
+_ARGUMENT_FIELD = {
+    "width": "size",
+    "height": "size",
+    "sampler_index": "sampler",
+    "model_code": "pro_model",
+    "control_net_params": "image_url",
+    "original": "prompt",
+}
 #: Service errors that concern one field.
 _ERROR_FIELD: dict[type[ApiError], str] = {
     SensitivePrompt: "prompt",
@@ -126,8 +154,16 @@ class Studio(View):
             value=7.0, min=0.0, max=30.0, step=0.5, layout=widgets.Layout(width="260px")
         )
         self.seed = widgets.Text(placeholder="random", layout=widgets.Layout(width="170px"))
+        #: Normal artworks, pro artworks or Midjourney imagines.
+        self.kind = widgets.ToggleButtons(options=list(KINDS), value="artwork")
+        self.kind.add_class("wjnb-kinds")
+        self.pro = ProFields()
+        self._boxes: dict[str, widgets.Box] = {}
         self.submit_button = widgets.Button(description="Generate", button_style="primary")
         self.submit_button.add_class("wjnb-submit")
+        self.optimize_button = button(
+            "Optimise prompt", "Ask the service to rewrite the prompt (a text card to use)"
+        )
         self.cost = text()
         self.balance = text()
         self.message = text()
@@ -144,38 +180,62 @@ class Studio(View):
             ],
             "wjnb-pager",
         )
+        pro = self.pro
+        self.pro_row = box(
+            [
+                field("Pro model", "pro_model", pro.model),
+                field("ControlNet", "control", pro.control),
+                field("Control weight", "weight", pro.weight),
+                field("Control picture", "image_url", pro.image_url),
+            ],
+            "wjnb-row",
+        )
+        self.model_row = box(
+            [
+                field("Model", "model", self.model),
+                field("Size", "size", self.size),
+                field("Sampler", "sampler", self.sampler),
+                field("Images", "num", self.num),
+            ],
+            "wjnb-row",
+        )
+        self.steps_row = box(
+            [
+                field("Steps", "steps", self.steps),
+                field("CFG scale", "cfg", self.cfg),
+                field("Seed", "seed", self.seed),
+            ],
+            "wjnb-row",
+        )
         form = box(
             [
                 header,
+                self.kind,
                 field("Prompt", "prompt", self.prompt, full=True),
                 field("Negative prompt", "uc_prompt", self.uc_prompt, full=True),
+                self.model_row,
+                self.steps_row,
+                self.pro_row,
                 box(
-                    [
-                        field("Model", "model", self.model),
-                        field("Size", "size", self.size),
-                        field("Sampler", "sampler", self.sampler),
-                        field("Images", "num", self.num),
-                    ],
-                    "wjnb-row",
+                    [self.submit_button, self.optimize_button, self.cost, self.message],
+                    "wjnb-pager",
                 ),
-                box(
-                    [
-                        field("Steps", "steps", self.steps),
-                        field("CFG scale", "cfg", self.cfg),
-                        field("Seed", "seed", self.seed),
-                    ],
-                    "wjnb-row",
-                ),
-                box([self.submit_button, self.cost, self.message], "wjnb-pager"),
             ],
             "wjnb-studio",
             vertical=True,
         )
-        self.gallery = Gallery(self.jobs, page_size=page_size, on_reuse=self.reuse)
+        self.gallery = Gallery(
+            self.jobs, page_size=page_size, on_reuse=self.reuse, on_prompt=self.use_as_prompt
+        )
         super().__init__([form, self.gallery])
 
         self.submit_button.on_click(lambda _: self.submit())
+        self.optimize_button.on_click(lambda _: self.optimize())
         self.model.observe(lambda _: self._model_changed(), "value")
+        self.kind.observe(lambda _: self._kind_changed(), "value")
+        pro.model.observe(lambda _: self._kind_changed(), "value")
+        pro.control.observe(lambda _: self._kind_changed(), "value")
+        self._kind_changed()
         for w in (
             self.prompt,
             self.uc_prompt,
@@ -188,8 +248,9 @@ class Studio(View):
         ):
             w.observe(lambda _: self._schedule_estimate(), "value")
         self._load_models()
-        # Any job of this client (made here or in another cell) moves the balance.
-        self._watch(client.runner.observe(lambda _: self.refresh_balance()))
+        # Any job of this client (made here or in another cell) moves the balance; jobs
+        # chained from the Studio's cards (Upscale, Describe...) join its gallery.
+        self._watch(client.runner.observe(self._activity))
         self.refresh_balance()
 
     def _field(
@@ -197,7 +258,25 @@ class Studio(View):
     ) -> widgets.Box:
         """A labelled control with its error line beneath."""
         classes = ("wjnb-field", "wjnb-full") if full else ("wjnb-field",)
-        return box([_label(label), widget, self.errors[name]], *classes, vertical=True)
+        made = box([_label(label), widget, self.errors[name]], *classes, vertical=True)
+        self._boxes[name] = made
+        return made
+
+    def _kind_changed(self) -> None:
+        """Show the chosen kind's fields (loading the pro choices the first time)."""
+        kind = self.kind.value
+        if kind == "pro":
+            self.pro.load(self.client, self._run)
+        wanted = set(KIND_FIELDS[kind])
+        if not self.pro.controlnet_supported:
+            wanted -= {"control", "weight", "image_url"}
+        elif self.pro.control.value is None:
+            wanted -= {"weight", "image_url"}
+        for name, field in self._boxes.items():
+            show(field, name in wanted)
+        for row in (self.model_row, self.steps_row, self.pro_row):
+            show(row, any(shown(field) for field in row.children))
+        self._schedule_estimate()
 
     # ------------------------------------------------------------------ choices from the backend
 
@@ -262,7 +341,13 @@ class Studio(View):
     # ------------------------------------------------------------------ the request
 
     def params(self) -> dict[str, Any]:
-        """The create parameters the form holds now (without the prompt)."""
+        """The create parameters the form holds now for the chosen kind (without the prompt)."""
+        if self.kind.value == "mj":
+            return {}
+        common = self._artwork_params()
+        return self.pro.params(common) if self.kind.value == "pro" else common
+
+    def _artwork_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {"model": self.model.value}
         if self.uc_prompt.value.strip():
             out["uc_prompt"] = self.uc_prompt.value
@@ -309,6 +394,23 @@ class Studio(View):
             request["seed"] = seed
         self.fill(request, seed_only=seed_only)
 
+    def use_as_prompt(self, text: str) -> None:
+        """A card's Use as prompt: its text (tags, an optimised prompt) into the prompt box."""
+        self.prompt.value = text
+
+    def _activity(self, job: Job) -> None:
+        """A job of this client moved: re-read the balance; adopt a job chained from one of
+        the Studio's pictures (a Midjourney card shows its own children)."""
+        self.refresh_balance()
+        parent = job.record.get("parent_key") if job.kind != "mj" else None
+        with self._lock:
+            known = {j.key for j in self.jobs}
+            adopt = bool(parent) and parent in known and job.key not in known
+            if adopt:
+                self.jobs.insert(0, job)
+        if adopt:
+            self.gallery.show_page(0)
+
     @property
     def jobset(self) -> JobSet:
         """Every job of the Studio's experiment (earlier sessions' too), as a live JobSet."""
@@ -329,13 +431,46 @@ class Studio(View):
             if self.sending is not None and not self.sending.done():
                 return
             self.clear_errors()
+            try:
+                answer = self.client.generate_nowait(
+                    self.prompt.value,
+                    kind=self.kind.value,
+                    experiment=self.experiment,
+                    **self.params(),
+                )
+            except WjnbError as exc:  # refused before anything was sent
+                self.show_error(exc)
+                return
             self.submit_button.description = "Sending…"
             self.submit_button.disabled = True
             self.sending = Submission()
-            answer = self.client.generate_nowait(
-                self.prompt.value, experiment=self.experiment, **self.params()
-            )
             cast("Future[JobSet]", answer).add_done_callback(self._created)
+
+    def optimize(self) -> None:
+        """Send the prompt to prompt optimisation (never blocks): its card joins the gallery,
+        and its Use as prompt button puts the rewritten prompt back into the form."""
+        self.clear_errors()
+        try:
+            answer = self.client.create_nowait(
+                "optimize", {"original": self.prompt.value}, experiment=self.experiment
+            )
+        except WjnbError as exc:
+            self.show_error(exc)
+            return
+        self.optimize_button.disabled = True
+        cast("Future[JobSet]", answer).add_done_callback(self._optimised)
+
+    def _optimised(self, answer: Future[JobSet]) -> None:
+        try:
+            jobs = answer.result()
+        except WjnbError as exc:
+            self.show_error(exc)
+        else:
+            with self._lock:
+                self.jobs[0:0] = list(jobs)
+            self.gallery.show_page(0)
+        finally:
+            self.optimize_button.disabled = False
 
     def _created(self, answer: Future[JobSet]) -> None:
         """On the loop thread: show the new jobs' cards, or the error next to its field."""
@@ -378,8 +513,9 @@ class Studio(View):
             self._estimate_seq += 1
             seq = self._estimate_seq
         prompt = self.prompt.value
-        if not prompt.strip():
-            self.cost.value = ""
+        note = COST_NOTES.get(self.kind.value)
+        if not prompt.strip() or note:
+            self.cost.value = "" if note is None else html.line_html(note, "#374151", 13)
             return
 
         def done(price: Any) -> None:
@@ -471,9 +607,20 @@ class Studio(View):
         self.message.value = ""
 
     def form_values(self) -> list[tuple[str, str]]:
-        """Each field's label and the value it shows now (menus by their labels)."""
+        """The chosen kind, then each of its fields' label and the value it shows now (menus
+        by their labels)."""
+        kind = self.kind.value
+        shown = [("Kind", kind_label(kind)), ("Prompt", self.prompt.value or "—")]
+        if kind == "mj":
+            return shown
+        values = self._artwork_values()
+        if kind == "pro":
+            hidden = {"Model", "Sampler"}
+            values = [v for v in values if v[0] not in hidden] + self.pro.values()
+        return shown + values
+
+    def _artwork_values(self) -> list[tuple[str, str]]:
         return [
-            ("Prompt", self.prompt.value or "—"),
             ("Negative prompt", self.uc_prompt.value or "—"),
             ("Model", self.model.label or "—"),
             ("Size", self.size.label or "—"),

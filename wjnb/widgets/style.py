@@ -72,6 +72,16 @@ CSS = f"""
   height: 34px; padding: 0 22px; font-size: 14px; font-weight: 600;
   border-radius: 8px; width: auto;
 }}
+.wjnb-strip {{ padding: 6px 12px 0; }}
+.wjnb-strip img.widget-image {{ width: 100%; border-radius: 4px; }}
+.wjnb-kinds .widget-toggle-button {{ width: 130px; }}
+.wjnb-tools {{ padding: 0 12px 12px; }}
+.wjnb-tools .widget-image {{ max-width: 100%; border-radius: 4px; }}
+.wjnb-tools .widget-slider, .wjnb-tools .widget-text {{ width: 100%; }}
+.wjnb-tools .widget-slider {{ --jp-widgets-inline-label-width: 56px; }}
+.wjnb-tools .widget-readout {{
+  min-width: 84px; max-width: none; overflow: visible; font-size: 12px;
+}}
 .wjnb-grid {{ gap: 10px 14px; align-items: center; }}
 .wjnb-cell {{ gap: 4px; }}
 .wjnb-tile {{ width: 136px; height: 136px; background: #f3f4f6; border-radius: 8px;
