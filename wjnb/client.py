@@ -294,6 +294,7 @@ class SyncMjApi(_SyncApi[MjApi]):
     cancel = _Sync(MjApi.cancel)
     queue = _Sync(MjApi.queue)
     list = _Sync(MjApi.list)
+    accounts = _Sync(MjApi.accounts)
 
 
 class RoutesClient:

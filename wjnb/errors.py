@@ -132,6 +132,16 @@ class MjQueueFull(MjError):
     retryable = True
 
 
+class MjDayLimit(MjError):
+    """The proxy's day limit is reached (trueai: "用户今日绘图次数已达上限", code 4 on
+    imagine, the ``code: -1`` envelope elsewhere; or the day limit its accounts show):
+    nothing more is sent today."""
+
+
+#: How the proxies word a reached day limit (trueai, and its English-speaking forks).
+DAY_LIMIT_MARKS = ("今日绘图次数已达上限", "drawing limit has been reached")
+
+
 class MjBannedPrompt(MjError):
     """Code 24: the prompt has a banned word (``banned_word``)."""
 
@@ -196,4 +206,6 @@ def mj_error(code: str, message: str, *, route: str = "", data: Any = None) -> A
     """The named exception for a Midjourney-proxy reply code."""
     if code == "9" and "队列已满" in message:  # trueai's queue-full reply
         return MjQueueFull(code, message, route=route, data=data)
+    if any(mark in message for mark in DAY_LIMIT_MARKS):
+        return MjDayLimit(code, message, route=route, data=data)
     return _MJ_BY_CODE.get(code, MjError)(code, message, route=route, data=data)

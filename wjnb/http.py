@@ -115,6 +115,10 @@ CREATE_ROUNDS = Rounds(tries=4, first_pause=0.5, max_pause=4.0)
 AMBIGUOUS_FIND_ROUNDS = Rounds(tries=4, first_pause=0.25, max_pause=2.0)
 #: Reads of a finished job's detail (``/ai/info``) that lags its poll or fails.
 DETAIL_LAG_ROUNDS = Rounds(tries=6, first_pause=0.2, max_pause=5.0)
+#: A Midjourney submit refused with code 3 ("no account available": every account busy,
+#: disabled or at its day limit), or with a full queue none of our tasks fill: it waits
+#: and is sent again (the proxy provably took nothing), about nine minutes in all.
+NO_ACCOUNT_ROUNDS = Rounds(tries=20, first_pause=0.5, max_pause=30.0)
 #: Image downloads (idempotent GETs of the CDN): resets, 5xx and 429 are retried.
 DOWNLOAD_RETRY = RetryPolicy(max_retries=2, base=0.25, cap=2.0)
 

@@ -23,11 +23,12 @@ from .api.avatar import Template
 from .api.mj import change_of
 from .errors import BudgetExceeded, InvalidArgument
 from .jobs import JobSet, Kind, MjTask, PollPolicy
-from .jobs.capacity import DEFAULT_CAPACITY
 from .jobs.followup import follow
 from .jobs.kinds import mj_submits as tasks
 from .jobs.kinds.mj_submits import ImageLike
+from .jobs.queue import ProxyQueue
 from .jobs.runner import Runner
+from .jobs.stuck import StuckPolicy
 
 T = TypeVar("T")
 
@@ -38,6 +39,13 @@ class MjJobs(_routes.SyncMjApi):
     def __init__(self, owner: Client) -> None:
         super().__init__(owner.aio.mj, owner.loop.run)
         self._owner = owner
+
+    @property
+    def scheduler(self) -> ProxyQueue:
+        """The account-aware scheduler's queue now: submits waiting here, tasks queued and
+        running at the proxy, its capacity and any day limit left (``str()`` reads well)."""
+        runner = self._owner.runner
+        return self._owner.loop.run(runner.proxy_queue())
 
     def imagine(self, prompt: str, /, **params: Any) -> MjTask:  # type: ignore[override]
         """Submit an IMAGINE task; returns it tracked (``wait()``, ``press("U2")``, ``seed()``)."""
@@ -185,7 +193,10 @@ class Client(_routes.RoutesClient):
     ``lease_ttl`` is how long this client's claim to poll a job lasts unrenewed: kernels on
     one ledger poll each job once between them, and take over a dead kernel's jobs after it.
     ``mj_capacity`` is how many unfinished tasks the Midjourney proxy holds (its accounts'
-    core + queue sizes, 13 for one default account): further submits wait on our side.
+    core + queue sizes; default: read from the proxy's account settings where a route shows
+    them, else 13 for one default account): further submits wait on our side.
+    ``mj_stuck`` says how long a task's progress may stand still before it is given up
+    (default: the proxy flavour's own timeouts, see ``wjnb.jobs.stuck``).
     """
 
     def __init__(
@@ -199,7 +210,8 @@ class Client(_routes.RoutesClient):
         prefetch: bool = True,
         poll: PollPolicy | None = None,
         lease_ttl: float = 30.0,
-        mj_capacity: int = DEFAULT_CAPACITY,
+        mj_capacity: int | None = None,
+        mj_stuck: StuckPolicy | None = None,
         **route_options: Any,
     ) -> None:
         super().__init__(**route_options)
@@ -213,6 +225,7 @@ class Client(_routes.RoutesClient):
             "policy": poll,
             "lease_ttl": lease_ttl,
             "capacity": mj_capacity,
+            "stuck": mj_stuck,
         }
         self._runner: Runner | None = None
         self._runner_lock = threading.Lock()

@@ -875,6 +875,23 @@ class MjTaskInfo(Model):
         return None
 
 
+@dataclass(repr=False)
+class MjAccount(Model):
+    """One Discord account of a proxy as its account routes show it (N ``/account/list``,
+    P ``/account/query``): what it may run at once, queue, and for how long. The account's
+    ``userToken`` is dropped before this is read (see ``wjnb.api.mj``)."""
+
+    id: str | None = None
+    channel_id: str | None = alias("channelId")
+    enable: bool | None = None
+    core_size: int | None = alias("coreSize")
+    queue_size: int | None = alias("queueSize")
+    timeout_minutes: float | None = alias("timeoutMinutes")
+    #: trueai's per-account day limit (-1: none) and today's count, where shown.
+    day_draw_limit: int | None = alias("dayDrawLimit")
+    day_draw_count: int | None = alias("dayDrawCount")
+
+
 #: The former name of ``MjTaskInfo`` (kept for one release; the tracked task is
 #: ``wjnb.MjTask``).
 MjTask = MjTaskInfo

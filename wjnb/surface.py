@@ -118,6 +118,9 @@ class JobSetLike(Protocol):
     def records(self) -> list[dict[str, Any]]: ...
     def wait(self, timeout: float | None = None, progress: bool = False) -> Any: ...
 
+    @property
+    def progress(self) -> Any: ...
+
 
 class ViewLike(Protocol):
     """A live view a job set hands back (gallery, grid): a widget with a static fallback."""

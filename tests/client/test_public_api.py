@@ -131,6 +131,7 @@ def test_jobs() -> None:
         "grid",
         "index",
         "observe",
+        "progress",
         "records",
         "sort",
         "to_dataframe",

@@ -6,13 +6,19 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import httpx
 import pytest
 
 import wjnb
 import wjnb.sandbox
 from wjnb.jobs import JobSet
+from wjnb.jobs.queue import ProxyQueue, QueueCounts
+from wjnb.jobs.stuck import StuckPolicy
 from wjnb.models import MjTaskInfo
+from wjnb.widgets.progress import progress_bar
 
 PROMPTS = [f"a lighthouse at dusk, study {i}" for i in range(40)]
 IMAGINE = "POST /mj/submit/imagine"
@@ -57,6 +63,40 @@ def test_forty_tasks_on_one_account_never_fill_its_queue(
         assert client.runner.slots.full_replies == 0
         assert client.runner.slots.used == 0  # every slot given back
         assert _imagines(proxy) == len(PROMPTS)  # nothing sent twice
+
+
+def test_the_scheduler_queue_is_readable_and_in_the_sweep_bar(
+    proxy: wjnb.sandbox.Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import IPython
+    import IPython.display
+
+    shown: list[Any] = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: SimpleNamespace(kernel=object()))
+    monkeypatch.setattr(IPython.display, "display", lambda box, **_: shown.append(box))
+    with _client(proxy, tmp_path, callbacks=False) as client:
+        sweep = client.mj.sweep(None, grid={"prompt": PROMPTS}, experiment="queue")
+        close = progress_bar(sweep)
+        assert close is not None
+        deadline = time.monotonic() + WAIT
+        while True:  # a full account: 13 tasks at the proxy, the rest waiting here
+            queue, counts = client.mj.scheduler, sweep.progress
+            if queue.queued + queue.running == 13 and counts.waiting > 0:
+                break
+            assert time.monotonic() < deadline, (queue, counts)
+            time.sleep(0.01)
+        # running as last polled (polls are sparse: a proxy's tasks mostly read queued)
+        assert queue.capacity == 13 and queue.waiting + queue.sending > 0
+        assert str(queue).startswith(f"{queue.running} running · 13/13 at the proxy · ")
+        assert counts.queued + counts.running == 13
+        label = shown[0].children[1].value
+        assert "queued" in label and "waiting" in label, label
+        sweep.wait(timeout=WAIT)
+        close()
+        assert sweep.progress == QueueCounts(waiting=0, queued=0, running=0, done=40)
+        assert client.mj.scheduler == ProxyQueue(0, 0, 0, 0, 13)
+        assert shown[0].children[1].value == "40/40 done"
+        assert shown[0].children[0].value == 40
 
 
 def test_a_restarted_proxy_loses_its_queue_and_only_that_is_sent_again(
@@ -140,3 +180,50 @@ def test_a_resumed_sweep_counts_the_tasks_the_proxy_already_holds(
         assert proxy.mj_full_replies() <= 1
         assert len(proxy.artworks()["tasks"]) == 20  # nothing sent twice
     assert len(sweep) >= 13
+
+
+@pytest.mark.parametrize("flavor", ["novicezk", "plus", "trueai"])
+def test_capacity_and_timeouts_come_from_the_account_settings(tmp_path: Path, flavor: str) -> None:
+    srv = wjnb.sandbox.start(
+        speed=60,
+        seed=2,
+        faults="",
+        mj_flavor=flavor,
+        mj_core_size=2,
+        mj_queue_size=4,
+        mj_timeout_minutes=7,
+    )
+    try:
+        client = wjnb.Client(
+            home=tmp_path, mj_base_url=srv.mj_base_url, mj_token=srv.mj_token, callbacks=False
+        )
+        with client:
+            sweep = client.mj.sweep(None, grid={"prompt": PROMPTS[:10]}, experiment="sizes")
+            sweep.wait(timeout=WAIT)
+            assert all(job.status_name == "success" for job in sweep)
+            slots, runner = client.runner.slots, client.runner
+            if flavor == "trueai":  # no route shows its accounts: learned from code 9
+                assert (slots.capacity, runner.drain.core) == (6, 3)
+                assert slots.full_replies == srv.mj_full_replies() == 1
+                assert runner.stuck.policy == StuckPolicy(running=300, queued=3600)
+                return
+            else:  # 2 running + 4 queued, 7 minutes, read from the account route
+                assert (slots.capacity, runner.drain.core) == (6, 2)
+                assert runner.stuck.policy == StuckPolicy(running=420, queued=None)
+                [account] = client.mj.accounts()
+                assert (account.core_size, account.queue_size) == (2, 4)
+                raw = httpx.get(
+                    f"{srv.mj_base_url}/mj/account/list",
+                    headers={"mj-api-secret": srv.mj_token},
+                    trust_env=False,
+                ).json()
+                token = raw[0]["userToken"]  # the proxy shows it; wjnb never keeps it
+                assert token not in repr(account) + repr(account.raw) + repr(account.extra)
+                assert all(token.encode() not in f.read_bytes() for f in _files(tmp_path))
+            assert srv.mj_full_replies() == 0 and slots.full_replies == 0
+    finally:
+        srv.stop()
+
+
+def _files(home: Path) -> list[Path]:
+    return [f for f in home.rglob("*") if f.is_file()]

@@ -83,6 +83,9 @@ ROUTES = [
     ("GET", "/mj/task/list", "NPT"),
     ("POST", "/mj/task/1/cancel", "PT"),
     ("GET", "/mj/task/1/image-seed", "PTR"),
+    ("GET", "/mj/account/list", "NP"),
+    ("GET", "/mj/account/1/fetch", "NP"),
+    ("POST", "/mj/account/query", "P"),
     ("POST", "/mj/submit/show", ""),
 ]
 
@@ -370,6 +373,56 @@ def test_run_and_queue_timeouts(flavor: str) -> None:
         else:
             assert ended["failReason"] == "任务超时"
             assert p.wait(waiting)["status"] == "FAILURE"  # 30 s > 15 s: timed out too
+        p.http.close()
+    finally:
+        srv.stop()
+
+
+ACCOUNT_KEYS = {
+    "id",
+    "properties",
+    "guildId",
+    "channelId",
+    "userToken",
+    "userAgent",
+    "enable",
+    "coreSize",
+    "queueSize",
+    "timeoutMinutes",
+}
+
+
+@pytest.mark.parametrize("flavor", ["novicezk", "plus"])
+def test_account_routes_show_each_accounts_limits(flavor: str) -> None:
+    srv = wjnb.sandbox.start(
+        speed=SPEED,
+        faults="",
+        mj_flavor=flavor,
+        mj_core_size=2,
+        mj_queue_size=4,
+        mj_timeout_minutes=7,
+    )
+    try:
+        p = Proxy(srv, flavor)
+        listed = p.call("GET", "/mj/account/list")
+        assert listed.status_code == 200
+        [account] = listed.json()
+        assert set(account) == ACCOUNT_KEYS  # N's DiscordAccount, its Discord token included
+        assert (account["coreSize"], account["queueSize"], account["timeoutMinutes"]) == (2, 4, 7)
+        assert account["enable"] is True and account["userToken"]
+        task = p.submit("imagine", {"prompt": "a fox"})
+        assert task["properties"]["discordInstanceId"] == account["id"] == account["channelId"]
+        assert p.call("GET", f"/mj/account/{account['id']}/fetch").json() == account
+        unknown = p.call("GET", "/mj/account/404/fetch")
+        assert (unknown.status_code, unknown.content) == (200, b"")
+        assert p.call("GET", "/mj/account/list", headers={}).status_code == 401
+        query = p.call("POST", "/mj/account/query", json={"pageSize": 1, "pageNumber": 0})
+        if flavor == "plus":  # P's paged admin query (0-based pages)
+            assert query.json() == {"content": [account], "last": True}
+            after = p.call("POST", "/mj/account/query", json={"pageSize": 1, "pageNumber": 1})
+            assert after.json() == {"content": [], "last": True}
+        else:
+            assert query.status_code == 404
         p.http.close()
     finally:
         srv.stop()

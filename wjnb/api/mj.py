@@ -17,7 +17,14 @@ from .. import validate as check
 from ..auth import MjAuth
 from ..errors import AmbiguousCreate, InvalidArgument, MalformedResponse, Unsupported, mj_error
 from ..http import Requester
-from ..models import MjBotType, MjDimensions, MjSubmitCode, MjSubmitReply, MjTaskInfo
+from ..models import (
+    MjAccount,
+    MjBotType,
+    MjDimensions,
+    MjSubmitCode,
+    MjSubmitReply,
+    MjTaskInfo,
+)
 from . import readable_id
 from .mj_flavor import ROUTES, TRUEAI, Flavor
 
@@ -57,6 +64,26 @@ def _tasks(body: Any, route: str) -> builtins.list[MjTaskInfo]:
     if not isinstance(body, builtins.list):
         raise MalformedResponse(f"{route}: expected a list of tasks", route=route)
     return [MjTaskInfo.from_dict(x) for x in body]
+
+
+#: Keys of an account object that hold credentials: never read, stored or shown.
+_ACCOUNT_SECRETS = frozenset({"userToken", "token", "password", "botToken"})
+
+
+def _accounts(body: Any, route: str) -> builtins.list[MjAccount]:
+    """A list of accounts, each read without its credentials."""
+    if not isinstance(body, builtins.list) or not all(isinstance(a, Mapping) for a in body):
+        raise MalformedResponse(f"{route}: expected a list of accounts", route=route)
+    return [
+        MjAccount.from_dict({k: v for k, v in a.items() if k not in _ACCOUNT_SECRETS}) for a in body
+    ]
+
+
+def _account_page(body: Any, route: str) -> builtins.list[MjAccount]:
+    """One page ``{content: [...], last}`` of plus's account query."""
+    if not isinstance(body, Mapping):
+        raise MalformedResponse(f"{route}: expected a page of accounts", route=route)
+    return _accounts(body.get("content"), route)
 
 
 def seed_from_reply(body: Any, route: str) -> str:
@@ -415,6 +442,23 @@ class MjApi:
         if body is None:
             return MjSubmitReply(code=MjSubmitCode.ACCEPTED, description="", result=task_id)
         return submit_reply(body, route)
+
+    async def accounts(self) -> builtins.list[MjAccount]:
+        """The proxy's Discord accounts and their limits: ``GET /mj/account/list``
+        (novicezk), or ``POST /mj/account/query`` page by page (plus). Their Discord
+        tokens, which these routes return, are dropped unread."""
+        if await self.has("account-query"):
+            route = await self._flavor.route("account-query", "/mj/account/query")
+            found: builtins.list[MjAccount] = []
+            for number in range(100):
+                body = {"pageSize": 50, "pageNumber": number}
+                page = await self._read("POST", route, _account_page, body)
+                found += _account_page(page, route)
+                if page.get("last") is not False:
+                    break
+            return found
+        route = await self._flavor.route("account-list", "/mj/account/list")
+        return _accounts(await self._read("GET", route, _accounts), route)
 
     async def queue(self) -> builtins.list[MjTaskInfo]:
         """``GET /mj/task/queue``: the tasks waiting or running."""

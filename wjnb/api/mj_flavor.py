@@ -24,11 +24,11 @@ NOVICEZK, PLUS, TRUEAI, RELAY = "novicezk", "plus", "trueai", "relay"
 
 _N = frozenset(
     {"imagine", "change", "simple-change", "describe", "blend", "fetch", "list-by-condition"}
-    | {"queue", "list"}
+    | {"queue", "list", "account-list"}
 )
 ROUTES: dict[str, frozenset[str]] = {
     NOVICEZK: _N,
-    PLUS: _N | {"action", "modal", "shorten", "swap_face", "image-seed", "cancel"},
+    PLUS: _N | {"action", "modal", "shorten", "swap_face", "image-seed", "cancel", "account-query"},
     TRUEAI: frozenset(
         {"imagine", "describe", "blend", "action", "modal", "shorten", "upload-discord-images"}
         | {"edits", "retexture", "video", "swap_face", "fetch", "list-by-condition"}

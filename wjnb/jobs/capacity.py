@@ -5,17 +5,22 @@ submit is refused (code 23, trueai 9). ``Slots`` holds one slot per task the pro
 accepted and not yet finished, so submissions wait on our side (in order) instead of
 being refused. The capacity starts from configuration and is learned from the replies:
 a queue-full reply shrinks it to what the proxy really held; code 3 ("no account
-available") waits with back-off and tries again.
+available") waits with back-off (``NO_ACCOUNT_ROUNDS``) and tries again. A day limit (shown
+by the accounts, or a refusal saying it is reached) stops sending: the rest waits for
+another day instead of being refused one by one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
-from ..errors import MjError, MjQueueFull
+from ..errors import MjDayLimit, MjError, MjQueueFull
+from ..http import NO_ACCOUNT_ROUNDS, Rounds
 
 log = logging.getLogger("wjnb.capacity")
 T = TypeVar("T")
@@ -29,18 +34,24 @@ NO_ACCOUNT = "3"
 class Slots:
     """Tasks the proxy holds now, bounded by what it can hold; FIFO waiters."""
 
-    def __init__(
-        self, capacity: int = DEFAULT_CAPACITY, *, backoff: float = 0.5, max_backoff: float = 8.0
-    ) -> None:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, *, rounds: Rounds = NO_ACCOUNT_ROUNDS):
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
-        self.backoff = backoff
-        self.max_backoff = max_backoff
+        #: How a code-3 reply (or a queue full of others' tasks) is waited out.
+        self.rounds = rounds
+        #: Called when the last create waiting here is answered (polls are planned anew).
+        self.on_idle: Callable[[], None] | None = None
+        #: Tasks the proxy's accounts may still take today (None: no day limit shown).
+        self.day_left: int | None = None
         #: Keys of the tasks the proxy holds (accepted, not yet terminal).
         self.held: set[str] = set()
-        #: Submissions in flight (a slot taken, no key yet).
+        #: Submissions in flight (a slot taken, no key yet), and creates not answered yet
+        #: (``pending``: paced, waiting for a slot, or in flight).
         self.sending = 0
+        self.waiting = 0
+        #: When each held task was sent (our clock, mid-request): a proxy clock's anchor.
+        self.sent_at: dict[str, float] = {}
         #: Replies that said the queue was full, and "no account" replies (both retried).
         self.full_replies = 0
         self.no_account_replies = 0
@@ -61,41 +72,77 @@ class Slots:
         task to finish; code 3 waits with back-off; both then send again (the proxy
         provably did not take the task).
         """
-        pause = self.backoff
+        waits = 0
         while True:
+            if self.day_left is not None and self.day_left <= 0:
+                raise MjDayLimit("day-limit", "the proxy's accounts reached their day limit")
             async with self._changed:
                 await self._changed.wait_for(lambda: self.used < self.capacity)
                 self.sending += 1
+            began = time.time()
             try:
                 result = await send()
-            except MjQueueFull:
+            except MjQueueFull as exc:
                 self.full_replies += 1
                 await self._leave()
                 if not await self._shrink():  # full with none of ours: someone else's
-                    await asyncio.sleep(pause)
-                    pause = min(self.max_backoff, pause * 2)
+                    waits = await self._wait_out(exc, waits)
                 continue
             except MjError as exc:
                 await self._leave()
-                if exc.code != NO_ACCOUNT:
+                if isinstance(exc, MjDayLimit):
+                    self.day_left = 0  # whoever waits for a slot stops here, unsent
+                if exc.code != NO_ACCOUNT or isinstance(exc, MjDayLimit):
                     raise
                 self.no_account_replies += 1
-                log.info("no proxy account available; trying again in %.1f s", pause)
-                await asyncio.sleep(pause)
-                pause = min(self.max_backoff, pause * 2)
+                waits = await self._wait_out(exc, waits)
                 continue
             except BaseException:
                 await self._leave()
                 raise
+            if self.day_left is not None:
+                self.day_left -= 1
             async with self._changed:
                 self.sending -= 1
-                self.held.update(keys(result))
+                sent = (began + time.time()) / 2
+                for key in keys(result):
+                    self.held.add(key)
+                    self.sent_at[key] = sent
                 self._changed.notify_all()
             return result
+
+    @contextlib.asynccontextmanager
+    async def pending(self) -> AsyncIterator[None]:
+        """Count one create as waiting on our side until it is answered (or given up)."""
+        self.waiting += 1
+        try:
+            yield
+        finally:
+            self.waiting -= 1
+            if self.waiting == 0 and self.on_idle is not None:
+                self.on_idle()
+
+    async def _wait_out(self, exc: MjError, waits: int) -> int:
+        """Pause before sending again (``NO_ACCOUNT_ROUNDS``); raise once they are spent."""
+        if waits + 1 >= self.rounds.tries:
+            raise exc
+        pause = self.rounds.pause(waits)
+        log.info("the proxy took nothing (%s); trying again in %.1f s", exc.message, pause)
+        await asyncio.sleep(pause)
+        return waits + 1
+
+    async def resize(self, capacity: int) -> None:
+        """The proxy holds ``capacity`` tasks (read from its account settings)."""
+        async with self._changed:
+            if capacity >= 1 and capacity != self.capacity:
+                log.info("the proxy holds %d tasks (its account settings)", capacity)
+                self.capacity = capacity
+                self._changed.notify_all()
 
     async def release(self, key: str) -> None:
         """A task ended (or the proxy lost it): its slot is free again."""
         async with self._changed:
+            self.sent_at.pop(key, None)
             if key in self.held:
                 self.held.discard(key)
                 self._changed.notify_all()

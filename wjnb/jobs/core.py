@@ -8,6 +8,7 @@ below it: ``core`` -> ``reconcile`` -> ``submit`` -> ``sweeps`` -> ``resume`` ->
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -21,13 +22,17 @@ from ..errors import LedgerError, WjnbError
 from ..images import ImageStore
 from ..ledger import Ledger, RequestRow
 from ..ledger.tracking import TrackerLeases
+from .account import learn_limits
 from .capacity import DEFAULT_CAPACITY, Slots
+from .drain import DrainPlan
 from .host import Host
 from .job import Job, JobSet, call_observers
 from .kind import Json, Kind
 from .kinds import default_kinds
+from .queue import ProxyQueue
 from .receiver import Receiver
 from .schedule import PollPolicy
+from .stuck import StuckPolicy, StuckWatch
 from .tracker import Tracker
 
 if TYPE_CHECKING:
@@ -53,7 +58,8 @@ class RunnerCore(ABC):
         prefetch: bool = True,
         policy: PollPolicy | None = None,
         lease_ttl: float = 30.0,
-        capacity: int = DEFAULT_CAPACITY,
+        capacity: int | None = None,
+        stuck: StuckPolicy | None = None,
     ) -> None:
         self.aclient = aclient
         self.loop = loop
@@ -77,7 +83,16 @@ class RunnerCore(ABC):
             on_lost=self._lost,
         )
         #: Admission to the Midjourney proxy (tasks it holds, at most ``capacity``).
-        self.slots = Slots(capacity)
+        self.slots = Slots(capacity or DEFAULT_CAPACITY)
+        self._sized = capacity is not None
+        self._limits: asyncio.Task[object] | None = None
+        self.drain = drain = DrainPlan(self.slots)
+        self.slots.on_idle = self.tracker.replan
+        #: Tasks given up when their progress stands still for the proxy's timeout.
+        self.stuck = StuckWatch(stuck)
+        bounded = [k.name for k in self.kinds.values() if k.bounded]
+        self.tracker.plans.update(dict.fromkeys(bounded, drain))
+        self.tracker.watches.update(dict.fromkeys(bounded, self.stuck))
         self.receiver: Receiver | None = None
         self._jobs: dict[str, Job] = {}
         self._secrets: dict[str, str] = {}
@@ -97,6 +112,27 @@ class RunnerCore(ABC):
 
     def __repr__(self) -> str:
         return f"<Runner home={str(self.ledger.home)!r} tracking={self.tracker.pending}>"
+
+    async def proxy_queue(self) -> ProxyQueue:
+        """The Midjourney scheduler's queue now (read on the loop thread)."""
+        return ProxyQueue.of(self.slots, self._jobs)
+
+    async def _learn_limits(self) -> None:
+        """Once per client: the proxy's flavour and account settings (``jobs.account``)."""
+        if self._limits is None:
+            self._limits = asyncio.ensure_future(
+                learn_limits(self.aclient, self.slots, self.drain, self.stuck, sized=self._sized)
+            )
+        try:
+            await asyncio.shield(self._limits)
+        except WjnbError as exc:  # asked again with the next submit; this one goes on
+            self._limits = None
+            log.info("the proxy's limits could not be read: %s", exc)
+
+    def _counted(self, spec: Kind) -> contextlib.AbstractAsyncContextManager[None]:
+        """A bounded kind's create counts as waiting on our side until it is answered (the
+        drain plan and ``client.mj.scheduler`` read it)."""
+        return self.slots.pending() if spec.bounded else contextlib.nullcontext()
 
     def register(self, kind: Kind) -> Kind:
         """Add a kind of work (its routes then resume on ``load`` too); returns it."""

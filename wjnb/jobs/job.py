@@ -24,6 +24,7 @@ from ..images import decode
 from ..models import AuditSuggestion
 from . import chains
 from .kind import Json, Kind, Media, Phase, Reading
+from .queue import QueueCounts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -477,6 +478,12 @@ class JobSet(Sequence[Job]):
     def cost(self) -> int:
         """Credits charged for these jobs so far (refunds deducted)."""
         return sum(j.cost for j in self._jobs)
+
+    @property
+    def progress(self) -> QueueCounts:
+        """Creates still unanswered (``waiting``: on our side for a proxy's slot, or on
+        their way) and jobs ``queued``, ``running`` and ``done``."""
+        return QueueCounts.of(self, self.pending_requests)
 
     def wait(self, timeout: float | None = None, progress: bool = False) -> JobSet:
         """Block until every job is terminal; a progress bar in a notebook when asked."""

@@ -76,6 +76,10 @@ class Reading:
     #: Seconds the service asks the client to wait before its next poll (video's
     #: ``next_polling_time``); the schedule never polls the job sooner.
     next_poll_s: float | None = None
+    #: When the service took, started and ended the work, on its own clock (unix seconds).
+    submitted_at: float | None = None
+    started_at: float | None = None
+    ended_at: float | None = None
     wire: object = None
     raw: Json | None = None
 

@@ -62,6 +62,8 @@ class Entry:
     due: float
     unknown: int = 0
     failures: int = 0
+    #: True when ``due`` comes from a plan (polled then, without the batching hold).
+    planned: bool = False
     samples: list[tuple[float, float]] = field(default_factory=list)
 
 

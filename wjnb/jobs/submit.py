@@ -13,7 +13,7 @@ from typing import Any
 from .. import validate
 from ..api.avatar import Template
 from ..api.avatar import check_create as check_avatar
-from ..errors import AmbiguousCreate, TransportError, WjnbError
+from ..errors import AmbiguousCreate, MjDayLimit, TransportError, WjnbError
 from ..http import CREATE_ROUNDS
 from ..ledger import RequestRow, Reservation
 from . import plan as plans
@@ -152,6 +152,7 @@ class Submitting(Reconciling):
                 sub = await self.slots.submit(
                     lambda: spec.submit(self.aclient, route, body), lambda s: s.keys
                 )
+                await self._learn_limits()  # after a valid submit: a refusal sends nothing
             else:
                 sub = await spec.submit(self.aclient, route, body)
         except AmbiguousCreate as exc:
@@ -165,6 +166,9 @@ class Submitting(Reconciling):
                 log.warning("create outcome unknown; reconciling through its callback: %s", exc)
                 return await self._reconcile_early(spec, row.id)
         except TransportError as exc:  # provably never processed: 429/503/connect failures
+            self.ledger.record_request_state(row.id, "abandoned", str(exc))
+            raise
+        except MjDayLimit as exc:  # never sent, or refused for today: nothing was made
             self.ledger.record_request_state(row.id, "abandoned", str(exc))
             raise
         except WjnbError as exc:

@@ -18,6 +18,7 @@ from ..errors import (
     BudgetExceeded,
     InsufficientBalance,
     InvalidArgument,
+    MjDayLimit,
     TransportError,
     WjnbError,
 )
@@ -148,7 +149,7 @@ class Sweeping(Submitting):
             try:
                 if stop:
                     return
-                async with gate:
+                async with self._counted(spec), gate:
                     if stop:
                         return
                     reserve = None
@@ -167,6 +168,8 @@ class Sweeping(Submitting):
                 stop.append(str(exc))
             except InsufficientBalance as exc:
                 stop.append(f"credits ran out: {exc.message}")
+            except MjDayLimit as exc:
+                stop.append(f"the proxy's day limit is reached ({exc.message}); the rest waits")
             except (ApiError, TransportError) as exc:
                 log.warning("combination %s not submitted: %s", combo, exc)
                 failed.append(combo)

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import MalformedResponse, WjnbError
+from .drain import DrainPlan
 from .job import Job
 from .kind import Json, Kind, Phase, Reading
 from .schedule import Entry, PollPolicy, Schedule
+from .stuck import StuckWatch
 
 if TYPE_CHECKING:
     from ..client import AsyncClient
@@ -87,6 +89,10 @@ class Tracker:
         self._detail_gate: asyncio.Semaphore | None = None
         self._rng = random.Random()
         self.cycles = 0
+        #: Kinds whose polls are planned from their service's queue (polling only).
+        self.plans: dict[str, DrainPlan] = {}
+        #: Kinds whose tasks are given up when their progress stands still too long.
+        self.watches: dict[str, StuckWatch] = {}
 
     @property
     def policy(self) -> PollPolicy:
@@ -114,6 +120,8 @@ class Tracker:
             if queue is None:
                 queue = self._queues[job.kind] = _Queue(job.spec, {})
             queue.entries[job.key] = Entry(job, self.schedule.first(job, now))
+        for queue in self._queues.values():
+            self._replan(queue, now)
         self.ensure_running()
         if self._wake is not None:
             self._wake.set()
@@ -226,7 +234,7 @@ class Tracker:
                 await self._wake.wait()
                 continue
             now = time.monotonic()
-            start = self.schedule.ready(min(e.due for e in entries))
+            start = min(e.due if e.planned else self.schedule.ready(e.due) for e in entries)
             if start > now:
                 self._wake.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
@@ -314,6 +322,7 @@ class Tracker:
                 changed.append(entry.job)
         if not seen.issuperset(keys):
             await self._missing(queue, keys, seen, now)
+        self._replan(queue, time.monotonic())
         if changed:
             self._on_change(changed)
 
@@ -326,6 +335,10 @@ class Tracker:
 
     async def _end(self, queue: _Queue, job: Job, reading: Reading) -> None:
         """A terminal reading: the detail is read first for kinds that have one."""
+        if queue.kind.name in self.plans:
+            self.plans[queue.kind.name].learn(job, reading)
+        if queue.kind.name in self.watches:
+            self.watches[queue.kind.name].forget(job.key)
         if queue.kind.reads_detail:
             self.spawn(self.finish(job.key, reading))
             return
@@ -335,10 +348,37 @@ class Tracker:
         await self._on_finish(job, reading.raw)
 
     def _progress(self, entry: Entry, reading: Reading, now: float) -> bool:
-        """An unfinished job's reading (a poll's hot path, no await); True when it changed."""
+        """An unfinished job's reading (a poll's hot path, no await); True when it changed.
+        A job whose progress stood still for its kind's timeout is given up (``stuck``)."""
         changed = entry.job.apply(reading)
+        watch = self.watches.get(entry.job.kind)
+        stuck = watch.check(entry.job.key, reading, now) if watch is not None else None
+        if stuck is not None:
+            self._queues[entry.job.kind].entries.pop(entry.job.key, None)
+            self.spawn(self._end_in_error(entry.job, stuck))
+            return False
         self.schedule.observe(entry, reading, now)
         return changed
+
+    def replan(self) -> None:
+        """Plan the planned kinds' next polls anew (nothing waits to be sent any more)."""
+        now = time.monotonic()
+        for queue in self._queues.values():
+            self._replan(queue, now)
+        if self._wake is not None:
+            self._wake.set()
+
+    def _replan(self, queue: _Queue, now: float) -> None:
+        """A planned kind's keys are all due at its plan's next poll (with callbacks too:
+        then that poll is the fallback for a lost push)."""
+        plan = self.plans.get(queue.kind.name)
+        if plan is None:
+            return
+        entries = [e for e in queue.entries.values() if not (e.failures or e.unknown)]
+        at = plan.next_poll(entries, now)
+        for entry in entries:  # a key that failed or went missing keeps its quick re-check
+            entry.planned = at is not None
+            entry.due = at if at is not None else entry.due
 
     async def _failed(self, queue: _Queue, keys: list[str], exc: Exception) -> None:
         unreadable = isinstance(exc, MalformedResponse)

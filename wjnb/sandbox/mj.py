@@ -66,7 +66,18 @@ _PANS = (("left", "⬅️"), ("right", "➡️"), ("up", "⬆️"), ("down", "�
 _BAD_STATE = "关联任务状态错误"
 MODE_FACTOR = {"turbo": 0.5, "fast": 1.0, "relax": 3.0}
 MILESTONES = (0, 15, 31, 46, 62, 78, 93)
+#: A ``[freeze]`` task's progress stops here, and it runs for a month (virtual seconds).
+FROZEN_AT, FROZEN_SECONDS = 31, 30 * 86400.0
 ACK_SECONDS = 2.0
+NO_ACCOUNT = "无可用的账号实例"
+"""Code 3's text: no account can take the task (all disabled, or busy elsewhere)."""
+DAY_LIMIT_T = "用户今日绘图次数已达上限"
+"""trueai's refusal once a user's day limit is reached (imagine: code 4)."""
+#: N's ``Constants.DEFAULT_DISCORD_USER_AGENT`` as the account routes show it.
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/112.0.0.0 Safari/537.36"
+)
 MAX_PROMPT = 4000
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 BLEND_SIZES = {
@@ -184,6 +195,8 @@ class MjTask:
     nonce: str = ""
     children: dict[str, str] = field(default_factory=dict)
     job: Job | None = None
+    #: Virtual seconds the task runs (a frozen one's job runs far longer).
+    nominal: float = 0.0
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
 
 
@@ -207,6 +220,9 @@ class MjEngine:
         self._timeout = timeout_minutes * 60
         self.instance = "1" + ids.number(18)
         """The one simulated Discord account's channel id (``discordInstanceId``)."""
+        self.guild = "1" + ids.number(18)
+        #: The account's Discord token (made up): the account routes show it, as N's do.
+        self.user_token = "MTE" + ids.number(21) + ".sandbox." + ids.number(12)
         self.tasks: dict[str, MjTask] = {}
         self.uploads: dict[str, MjPicture] = {}
         self._loop = loop
@@ -220,6 +236,10 @@ class MjEngine:
         self._jobs: dict[Job, MjTask] = {}
         #: Submits refused because the account's queue was full (codes 23 / 9).
         self.full_replies = 0
+        #: False: the account is disabled, every submit gets code 3 (no account available).
+        self.enabled = True
+        #: trueai's per-user ``DayDrawLimit`` (None: unlimited).
+        self.day_limit: int | None = None
 
     # ------------------------------------------------------------------ submit
 
@@ -244,6 +264,7 @@ class MjEngine:
                 {"promptEn": prompt, "bannedWord": "sensitive"},
             )
         self._check_capacity()
+        self._check_day_limit()
         asked = prompt_seed(prompt)
         seed = self._ids.seed() if asked is None else asked
         clean = strip_triggers(prompt)
@@ -487,6 +508,8 @@ class MjEngine:
         return upload.data
 
     def _check_capacity(self) -> None:
+        if not self.enabled:
+            raise MjFailure(MJ_NOT_FOUND, NO_ACCOUNT)
         full = self._pool.busy >= self._pool.gpus and self._pool.waiting >= self._queue_size
         self.full_replies += full
         if full and self.flavor is not None:
@@ -498,6 +521,16 @@ class MjEngine:
                 f"Queue full ({self._pool.waiting} waiting), please try again later",
                 {"numberOfQueues": self._pool.waiting},
             )
+
+    def _check_day_limit(self) -> None:
+        """trueai refuses an imagine (code 4) once the user drew *more* than its day limit
+        today: it counts the day's tasks before adding the new one, so limit + 1 pass."""
+        if self.day_limit is None or self.flavor is None or self.flavor.name != "trueai":
+            return
+        midnight = self._clock.now() // 86400 * 86400
+        today = sum(1 for t in self.tasks.values() if t.submit_time >= midnight)
+        if today > self.day_limit:
+            raise MjFailure(MJ_VALIDATION_ERROR, DAY_LIMIT_T)
 
     def _new(
         self,
@@ -554,6 +587,9 @@ class MjEngine:
             duration *= SLOW_FACTOR
         if task.triggers.fails or task.banned:
             duration *= 0.5
+        task.nominal = duration
+        if task.triggers.freeze:
+            duration = FROZEN_SECONDS
         job = Job(duration, self._started, self._finished)
         task.job = job
         self._jobs[job] = task
@@ -577,10 +613,13 @@ class MjEngine:
         if self.flavor is not None:
             timeout = self._clock.real_delay(self._timeout)
             task.timers.append(self._loop.call_later(timeout, self._timed_out, task))
-        ack = min(ACK_SECONDS, job.duration * 0.1)
+        span = task.nominal  # a frozen task shows the first milestones, then nothing
+        ack = min(ACK_SECONDS, span * 0.1)
         steps = len(MILESTONES)
         for i, percent in enumerate(MILESTONES):
-            at = ack + (job.duration - ack) * i / steps
+            if task.triggers.freeze and percent > FROZEN_AT:
+                break
+            at = ack + (span - ack) * i / steps
             task.timers.append(
                 self._loop.call_later(self._clock.real_delay(at), self._progress, task, percent)
             )
@@ -801,6 +840,22 @@ class MjEngine:
             "height": task.picture.height,
             "useTime": f"{used:.2f} s" if used else "-",
             "videoUrl": self.video_url(task),
+        }
+
+    def account(self) -> dict[str, Any]:
+        """The one simulated Discord account as N's ``DiscordAccount`` (``userToken`` and
+        all: N's account routes really return it)."""
+        return {
+            "id": self.instance,
+            "properties": {},
+            "guildId": self.guild,
+            "channelId": self.instance,
+            "userToken": self.user_token,
+            "userAgent": USER_AGENT,
+            "enable": self.enabled,
+            "coreSize": self._pool.gpus,
+            "queueSize": self._queue_size,
+            "timeoutMinutes": round(self._timeout / 60),
         }
 
     def newest_first(self) -> list[dict[str, Any]]:

@@ -243,6 +243,24 @@ def routes(state: SandboxState, flavor: Flavor) -> list[Route]:
     async def queue(request: Request) -> Response:
         return JSONResponse(engine.queue())
 
+    async def account_list(request: Request) -> Response:
+        return JSONResponse([engine.account()])
+
+    async def account_fetch(request: Request) -> Response:
+        found = request.path_params["id"] == engine.instance
+        return JSONResponse(engine.account()) if found else Response(b"", status_code=200)
+
+    async def account_query(request: Request) -> Response:
+        """P's admin page: ``{pageSize, pageNumber}`` -> ``{content, last}`` (0-based)."""
+        try:
+            body = await body_of(request)
+        except BadJson:
+            return bad_json(request.url.path)
+        size, number = _page(body)
+        rows = [engine.account()]
+        content = rows[number * size : (number + 1) * size]
+        return JSONResponse({"content": content, "last": (number + 1) * size >= len(rows)})
+
     async def task_list(request: Request) -> Response:
         return JSONResponse(engine.newest_first()[: 100 if flavor.name == TRUEAI else None])
 
@@ -293,6 +311,9 @@ def routes(state: SandboxState, flavor: Flavor) -> list[Route]:
         ("list", Route("/mj/task/list", task_list, methods=["GET"])),
         ("image-seed", Route("/mj/task/{id}/image-seed", image_seed, methods=["GET"])),
         ("cancel", Route("/mj/task/{id}/cancel", cancel, methods=["POST"])),
+        ("account-list", Route("/mj/account/list", account_list, methods=["GET"])),
+        ("account-fetch", Route("/mj/account/{id}/fetch", account_fetch, methods=["GET"])),
+        ("account-query", Route("/mj/account/query", account_query, methods=["POST"])),
     ]
     table += [route for name, route in others if flavor.has(name)]
     if flavor.name == TRUEAI:
@@ -327,6 +348,14 @@ def default(flavor: Flavor) -> Callable[[Scope, Receive, Send], Any]:
         await not_found(flavor, scope["path"])(scope, receive, send)
 
     return app
+
+
+def _page(body: object) -> tuple[int, int]:
+    """``pageSize`` (default 10) and ``pageNumber`` (default 0) of a paged query."""
+    fields = body if isinstance(body, dict) else {}
+    size, number = fields.get("pageSize", 10), fields.get("pageNumber", 0)
+    size = size if isinstance(size, int) and size > 0 else 10
+    return size, number if isinstance(number, int) and number >= 0 else 0
 
 
 def _dict(body: object) -> dict[str, Any]:

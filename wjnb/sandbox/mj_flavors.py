@@ -39,11 +39,14 @@ _N_ROUTES = {
     "list-by-condition",
     "queue",
     "list",
+    "account-list",
+    "account-fetch",
 }
 _ROUTES = {
     NOVICEZK: frozenset(_N_ROUTES),
     PLUS: frozenset(
-        _N_ROUTES | {"action", "modal", "shorten", "swap_face", "image-seed", "cancel"}
+        _N_ROUTES
+        | {"action", "modal", "shorten", "swap_face", "image-seed", "cancel", "account-query"}
     ),
     TRUEAI: frozenset(
         {

@@ -186,6 +186,15 @@ class Sandbox:
         """How many Midjourney submits were refused with a full queue so far."""
         return self._call(lambda s: s.mj.full_replies)
 
+    def set_mj_account(self, *, enable: bool = True, day_limit: int | None = None) -> None:
+        """Disable the proxy's one account (submits get code 3, "no account available"),
+        or give trueai's user a day limit (``DayDrawLimit``; None: unlimited)."""
+
+        def apply(state: SandboxState) -> None:
+            state.mj.enabled, state.mj.day_limit = enable, day_limit
+
+        self._call(apply)
+
     def artworks(self) -> dict[str, Any]:
         """What ``GET /_sandbox/artworks`` returns."""
         return self._call(lambda s: s.artworks_snapshot())

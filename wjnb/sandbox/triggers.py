@@ -11,6 +11,8 @@ Put any of these words (brackets included, case-insensitive) in a prompt:
 ``[fail]``     generation fails half-way: status 3 (MJ: FAILURE), credits refunded
 ``[drawfail]`` drawing fails half-way: status 12 (MJ: FAILURE), credits refunded
 ``[slow]``     the job takes ten times as long
+``[freeze]``   MJ only: progress stops at 31 % and the task never ends by itself
+               (a proxy flavour fails it after its run timeout)
 =============  ================================================================
 
 Triggers are removed from ``model_prompt`` (what "the model" receives) but kept in
@@ -24,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_WORDS = ("nsfw", "review", "block", "sensitive", "fail", "drawfail", "slow")
+_WORDS = ("nsfw", "review", "block", "sensitive", "fail", "drawfail", "slow", "freeze")
 _PATTERN = re.compile(r"\[(" + "|".join(_WORDS) + r")\]", re.IGNORECASE)
 SLOW_FACTOR = 10.0
 
@@ -40,6 +42,7 @@ class Triggers:
     fail: bool = False
     drawfail: bool = False
     slow: bool = False
+    freeze: bool = False
 
     @classmethod
     def of(cls, *texts: str | None) -> Triggers:

@@ -13,7 +13,9 @@ def progress_bar(jobs: JobSetLike) -> Callable[[], None] | None:
     """Show a progress bar in a live notebook; returns a function that closes it.
 
     The bar's static text (``wjnb: 18/18 done``) is refreshed in place when it closes, so
-    a saved notebook shows the final count where widgets do not render.
+    a saved notebook shows the final count where widgets do not render. While jobs are
+    unfinished the label also says where they are (running, queued at the service, waiting
+    on our side for a Midjourney proxy's slot).
     """
     try:
         from IPython import get_ipython
@@ -42,13 +44,24 @@ def progress_bar(jobs: JobSetLike) -> Callable[[], None] | None:
     box = Progress([bar, label])
 
     def refresh(_: object = None) -> None:
-        bar.max = max(1, len(jobs))
+        bar.max = max(1, len(jobs) + jobs.pending_requests)
         bar.value = sum(j.done for j in jobs)
-        label.value = summary().removeprefix("wjnb: ")
+        where = str(jobs.progress)  # "3 running · 10 queued · 27 waiting": a proxy's queue
+        label.value = summary().removeprefix("wjnb: ") + (f" · {where}" if where else "")
 
-    subs = [j.observe(refresh) for j in jobs]
-    subs.append(jobs.observe(refresh))
-    refresh()
+    subs: list[Callable[[], None]] = []
+    watched: set[int] = set()
+
+    def follow(_: object = None) -> None:
+        """Observe jobs as they join the set (a proxy's sweep adds them as slots free)."""
+        for job in list(jobs):
+            if id(job) not in watched:
+                watched.add(id(job))
+                subs.append(job.observe(refresh))
+        refresh()
+
+    subs.append(jobs.observe(follow))
+    follow()
     handle = display(box, display_id=True)  # type: ignore[no-untyped-call]
 
     def close() -> None:

@@ -238,6 +238,9 @@ class MjTaskKind(Kind):
             progress=wire.percent,
             media=media + ((Media("text", text=text),) if text else ()),
             fail_message=wire.fail_reason,
+            submitted_at=wire.submit_time / 1000 if wire.submit_time else None,
+            started_at=wire.start_time / 1000 if wire.start_time else None,
+            ended_at=wire.finish_time / 1000 if wire.finish_time else None,
             wire=wire,
             raw=wire.raw,
         )
