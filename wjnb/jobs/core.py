@@ -22,6 +22,7 @@ from ..images import ImageStore
 from ..ledger import Ledger, RequestRow
 from ..ledger.tracking import TrackerLeases
 from .capacity import DEFAULT_CAPACITY, Slots
+from .fence import Fences
 from .host import Host
 from .job import Job, JobSet, call_observers
 from .kind import Json, Kind
@@ -78,6 +79,8 @@ class RunnerCore(ABC):
         )
         #: Admission to the Midjourney proxy (tasks it holds, at most ``capacity``).
         self.slots = Slots(capacity)
+        #: Creates reconciled through the balance they charge (``fence``).
+        self.fences = Fences(aclient)
         self.receiver: Receiver | None = None
         self._jobs: dict[str, Job] = {}
         self._secrets: dict[str, str] = {}

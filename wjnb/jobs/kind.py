@@ -141,6 +141,12 @@ class Kind(ABC):
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """Send one create (non-idempotent: the transport raises ``AmbiguousCreate``)."""
 
+    def charged_to(self, body: Mapping[str, Any]) -> str | None:
+        """The balance (``"integral"`` or ``"duration"``) a create is charged to at once,
+        for a kind with no callback and no ``find``: its lost replies are reconciled
+        through that balance (``fence``). None: not reconciled that way."""
+        return None
+
     async def find(self, api: AsyncClient, request_id: str) -> Submitted | None:
         """Look up a create whose reply was lost (by its tag); None when not found."""
         return None

@@ -17,6 +17,7 @@ from ..errors import AmbiguousCreate, TransportError, WjnbError
 from ..http import CREATE_ROUNDS
 from ..ledger import RequestRow, Reservation
 from . import plan as plans
+from .fence import ChargedUnknown
 from .job import Job, JobSet
 from .kind import Json, Kind, Submitted
 from .kinds.artwork import AVATAR_CREATE, WUJIE_CREATE
@@ -147,13 +148,19 @@ class Submitting(Reconciling):
             row = self.ledger.request(row.id) or row
         self._in_flight.add(row.id)
         sub: Submitted | None
+        fence = None if spec.reconciles_by_callback else spec.charged_to(body)
         try:
-            if spec.bounded:
+            if fence is not None:
+                sub = await self.fences.send(fence, lambda: spec.submit(self.aclient, route, body))
+            elif spec.bounded:
                 sub = await self.slots.submit(
                     lambda: spec.submit(self.aclient, route, body), lambda s: s.keys
                 )
             else:
                 sub = await spec.submit(self.aclient, route, body)
+        except ChargedUnknown as exc:
+            self.ledger.record_request_state(row.id, "unknown", str(exc))
+            raise
         except AmbiguousCreate as exc:
             sub = await self._find(spec, row.id)
             if sub is None and not spec.reconciles_by_callback:
