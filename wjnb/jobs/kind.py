@@ -88,6 +88,8 @@ class Submitted:
     reply: Json
     #: Readings the reply already carries (a proxy that says "this task exists").
     readings: Sequence[Reading] = ()
+    #: What the create was charged, measured on its balance (None: unknown, not measured).
+    charged: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,9 @@ class Kind(ABC):
     #: True when the service holds a bounded number of unfinished jobs (submits wait for
     #: a free slot, see ``capacity``) and may lose queued ones (a sweep sends them again).
     bounded: ClassVar[bool] = False
+    #: True when the service never states a job's cost: the charge is measured around its
+    #: create on the balance ``charged_to`` names (``fence``) and kept as ``job.charged``.
+    measures_charge: ClassVar[bool] = False
     #: Body fields wjnb sets itself (callback URL, reconciliation tag): users may not.
     private_fields: ClassVar[tuple[str, ...]] = ()
 
