@@ -77,6 +77,7 @@ class RunnerCore(ABC):
             leases=self.leases,
             on_lost=self._lost,
         )
+        self.tracker.schedule.silent.update(k.name for k in self.kinds.values() if k.silent)
         #: Admission to the Midjourney proxy (tasks it holds, at most ``capacity``).
         self.slots = Slots(capacity)
         #: Creates reconciled through the balance they charge (``fence``).
@@ -104,6 +105,8 @@ class RunnerCore(ABC):
     def register(self, kind: Kind) -> Kind:
         """Add a kind of work (its routes then resume on ``load`` too); returns it."""
         self.kinds[kind.name] = kind
+        if kind.silent:
+            self.tracker.schedule.silent.add(kind.name)
         return kind
 
     def kind_for(self, route: str) -> Kind:

@@ -126,6 +126,9 @@ class Kind(ABC):
     #: True when the service holds a bounded number of unfinished jobs (submits wait for
     #: a free slot, see ``capacity``) and may lose queued ones (a sweep sends them again).
     bounded: ClassVar[bool] = False
+    #: True when the API's reads of this kind carry neither progress nor an ETA: its
+    #: polls are spaced out from the start (``schedule``).
+    silent: ClassVar[bool] = False
     #: True when the service never states a job's cost: the charge is measured around its
     #: create on the balance ``charged_to`` names (``fence``) and kept as ``job.charged``.
     measures_charge: ClassVar[bool] = False

@@ -85,15 +85,16 @@ class Schedule:
         self.scale: float | None = None
         #: Real seconds a finished job of each kind took from its submit (a running mean).
         self.typical: dict[str, float] = {}
-        #: Kinds whose readings carry neither progress nor an ETA.
+        #: Kinds whose readings carry neither progress nor an ETA (declared or seen).
         self.silent: set[str] = set()
         self._rng = random.Random()
 
     def first(self, job: Job, now: float) -> float:
         """When a new job is first polled (a silent kind's: when its typical run ends)."""
         soon = self.policy.first_poll * (3 if self.callbacks else 1)
-        if job.kind in self.silent:
-            soon = max(soon, self.typical.get(job.kind, 0.0))
+        if job.kind in self.silent:  # its first reading could only say "not yet"
+            typical = self.typical.get(job.kind, self.policy.first_poll * 3)
+            soon = max(soon, typical * (1.2 if self.callbacks else 1.0))
         return now + soon
 
     def ready(self, soonest: float) -> float:
@@ -141,7 +142,8 @@ class Schedule:
         if left is None:
             left = self._silent_left(entry, p)
         if self.callbacks:
-            wait = min(p.callback_max_interval, max(p.callback_min_interval, left * 1.2))
+            least = p.callback_min_interval * p.quiet_growth**entry.quiet
+            wait = min(p.callback_max_interval, max(least, left * 1.2))
             return wait * (1 + self._rng.uniform(-p.jitter, p.jitter))
         return min(p.max_interval, max(p.min_interval, left + p.finish_slack))
 

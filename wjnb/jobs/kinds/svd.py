@@ -34,6 +34,7 @@ class SvdKind(KeyedKind):
     """An image-to-video job: a short clip (animated WebP in the sandbox) from one picture."""
 
     name: ClassVar[str] = "svd"
+    silent: ClassVar[bool] = True
     routes: ClassVar[tuple[str, ...]] = (SVD_CREATE,)
     initial_status = VideoStatus.QUEUED
     wire_type: ClassVar[type[Model]] = SvdInfo
