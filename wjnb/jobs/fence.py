@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
-from ..errors import AmbiguousCreate, TransportError
+from ..errors import AmbiguousCreate, TransportError, WjnbError
 from ..http import CREATE_ROUNDS
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class Fences:
             if name == DURATION:
                 return (await self.api.wujie.pro.balance()).resource_balance
             return (await self.api.wujie.balance()).balance
-        except TransportError:
+        except WjnbError:  # unreachable, refused or unreadable: unknown, never a guess
             return None
 
     async def send(
