@@ -2,7 +2,8 @@
 
 An artwork, a pro artwork, the artwork's Upscale, Describe and Animate, a prompt
 optimisation, a video-to-video job, an avatar training, a camera shot, the three lab tools
-and a youthify, from the sandbox, as a saved notebook shows them (poster frames for clips). For looking at, not for asserting. Needs Chromium (scripts/ensure-chromium).
+and a youthify, from the sandbox, as a saved notebook shows them (poster frames for clips).
+For looking at, not for asserting. Needs Chromium (scripts/ensure-chromium).
 
 Run from the repository root:  PYTHONPATH=. .venv/bin/python scripts/media_cards.py
 """
