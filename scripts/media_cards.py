@@ -1,8 +1,9 @@
-"""Render one finished static card of every media kind to ``test-artifacts/media-cards.png``.
+"""Render one finished static card of every kind to ``test-artifacts/media-cards.png``.
 
-An artwork, its Animate clip, a video-to-video job, an avatar training, a camera shot, the
-three lab tools and a youthify, from the sandbox, as a saved notebook shows them (poster
-frames for clips). For looking at, not for asserting. Needs Chromium (scripts/ensure-chromium).
+An artwork, a pro artwork, the artwork's Upscale, Describe and Animate, a prompt
+optimisation, a video-to-video job, an avatar training, a camera shot, the three lab tools
+and a youthify, from the sandbox, as a saved notebook shows them (poster frames for clips).
+For looking at, not for asserting. Needs Chromium (scripts/ensure-chromium).
 
 Run from the repository root:  PYTHONPATH=. .venv/bin/python scripts/media_cards.py
 """
@@ -31,8 +32,15 @@ def cards() -> str:
         video = {"origin_video_url": url, "model_code": 1, "video_duration": 2}
         segment = {"image_url": url, "positive_points": [(100, 100)], "threshold": 10}
         lab = "/ai/pro/lab/"
+        pro = {"prompt": "a lighthouse, oil painting", "model_code": 101, "width": 512,
+               "height": 512}  # fmt: skip
+        optimize = {"original": "a lighthouse", "type": 1, "language": 1}
         jobs = [
             src,
+            client.create("pro", pro)[0],
+            src.upscale(2),
+            src.describe(),
+            client.create("optimize", optimize)[0],
             src.animate(duration=2, motion_amplitude=5),
             client.create("video", video)[0],
             avatar,
@@ -71,7 +79,7 @@ def shoot(page_html: str, out: Path, size: str = "1200,700") -> None:
 
 
 def main() -> None:
-    shoot(cards(), OUT)
+    shoot(cards(), OUT, "1200,1000")
     print(OUT)
 
 

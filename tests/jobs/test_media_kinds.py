@@ -179,12 +179,29 @@ def test_video_batch_poll_carries_next_polling_time(sandbox_factory: Any, pictur
 
 def test_schedule_never_polls_sooner_than_the_service_asks() -> None:
     schedule = Schedule(PollPolicy(), callbacks=False)
-    job: Any = SimpleNamespace(eta_s=None)
+    job: Any = SimpleNamespace(eta_s=None, kind="video", submitted_at=time.time())
     entry = Entry(job, due=0.0)
     schedule.observe(entry, Reading("K", None, Phase.RUNNING, next_poll_s=7.0), now=100.0)
     assert entry.due >= 107.0
     schedule.observe(entry, Reading("K", None, Phase.RUNNING), now=200.0)
     assert entry.due < 207.0  # without a request the schedule's own interval applies
+
+
+def test_a_silent_kind_is_polled_less_often_and_then_at_its_typical_end() -> None:
+    schedule = Schedule(PollPolicy(), callbacks=False)
+    job: Any = SimpleNamespace(eta_s=None, kind="svd", submitted_at=time.time())
+    entry = Entry(job, due=0.0)
+    waits = []
+    for now in (0.0, 10.0, 20.0, 30.0):  # readings with neither progress nor an ETA
+        schedule.observe(entry, Reading("K", None, Phase.RUNNING), now=now)
+        waits.append(entry.due - now)
+    assert waits == sorted(waits) and waits[-1] > 2 * waits[0]
+    done: Any = SimpleNamespace(kind="svd", submitted_at=time.time() - 8.0)
+    schedule.learn(done, Reading("D", None, Phase.SUCCEEDED))  # an svd job took 8 s
+    fresh: Any = SimpleNamespace(eta_s=None, kind="svd", submitted_at=time.time() - 2.0)
+    young = Entry(fresh, due=0.0)
+    schedule.observe(young, Reading("F", None, Phase.RUNNING), now=0.0)
+    assert 5.5 < young.due < 6.5  # polled when a typical svd job ends, not every second
 
 
 def test_animate_chains_an_svd_job_with_its_parent(sandbox: Any, make_client: Any) -> None:

@@ -81,7 +81,7 @@ def _check_result(job: Job, kind: str) -> None:
 def test_kind_submit_card_row_and_resume(
     kind: str, sandbox_factory: Callable[..., Any], make_client: Any, tmp_path: Path
 ) -> None:
-    srv = sandbox_factory(speed=50)
+    srv = sandbox_factory(speed=10)  # slow enough to see the live card first
     home = tmp_path / "kernel"
     first = make_client(srv, home=home)
     body = _body(kind, first)

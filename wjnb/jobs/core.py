@@ -25,6 +25,7 @@ from ..ledger.tracking import TrackerLeases
 from .account import learn_limits
 from .capacity import DEFAULT_CAPACITY, Slots
 from .drain import DrainPlan
+from .fence import Fences
 from .host import Host
 from .job import Job, JobSet, call_observers
 from .kind import Json, Kind
@@ -82,6 +83,7 @@ class RunnerCore(ABC):
             leases=self.leases,
             on_lost=self._lost,
         )
+        self.tracker.schedule.silent.update(k.name for k in self.kinds.values() if k.silent)
         #: Admission to the Midjourney proxy (tasks it holds, at most ``capacity``).
         self.slots = Slots(capacity or DEFAULT_CAPACITY)
         self._sized = capacity is not None
@@ -93,6 +95,8 @@ class RunnerCore(ABC):
         bounded = [k.name for k in self.kinds.values() if k.bounded]
         self.tracker.plans.update(dict.fromkeys(bounded, drain))
         self.tracker.watches.update(dict.fromkeys(bounded, self.stuck))
+        #: Creates reconciled through the balance they charge (``fence``).
+        self.fences = Fences(aclient)
         self.receiver: Receiver | None = None
         self._jobs: dict[str, Job] = {}
         self._secrets: dict[str, str] = {}
@@ -137,6 +141,8 @@ class RunnerCore(ABC):
     def register(self, kind: Kind) -> Kind:
         """Add a kind of work (its routes then resume on ``load`` too); returns it."""
         self.kinds[kind.name] = kind
+        if kind.silent:
+            self.tracker.schedule.silent.add(kind.name)
         return kind
 
     def kind_for(self, route: str) -> Kind:

@@ -92,6 +92,8 @@ class Submitted:
     reply: Json
     #: Readings the reply already carries (a proxy that says "this task exists").
     readings: Sequence[Reading] = ()
+    #: What the create was charged, measured on its balance (None: unknown, not measured).
+    charged: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,12 @@ class Kind(ABC):
     #: True when the service holds a bounded number of unfinished jobs (submits wait for
     #: a free slot, see ``capacity``) and may lose queued ones (a sweep sends them again).
     bounded: ClassVar[bool] = False
+    #: True when the API's reads of this kind carry neither progress nor an ETA: its
+    #: polls are spaced out from the start (``schedule``).
+    silent: ClassVar[bool] = False
+    #: True when the service never states a job's cost: the charge is measured around its
+    #: create on the balance ``charged_to`` names (``fence``) and kept as ``job.charged``.
+    measures_charge: ClassVar[bool] = False
     #: Body fields wjnb sets itself (callback URL, reconciliation tag): users may not.
     private_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -144,6 +152,12 @@ class Kind(ABC):
     @abstractmethod
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """Send one create (non-idempotent: the transport raises ``AmbiguousCreate``)."""
+
+    def charged_to(self, body: Mapping[str, Any]) -> str | None:
+        """The balance (``"integral"`` or ``"duration"``) a create is charged to at once,
+        for a kind with no callback and no ``find``: its lost replies are reconciled
+        through that balance (``fence``). None: not reconciled that way."""
+        return None
 
     async def find(self, api: AsyncClient, request_id: str) -> Submitted | None:
         """Look up a create whose reply was lost (by its tag); None when not found."""

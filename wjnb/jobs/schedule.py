@@ -3,9 +3,12 @@
 A job's next poll is due when it is predicted to have finished: from its observed progress
 rate once two readings show progress, else from the service's ``expected_seconds`` (queue
 wait included) scaled by how fast the backend really runs, learned from progress rates
-and finished jobs. Polling-only, a cycle waits up to ``hold`` seconds after the first due
-key so keys finishing close together share one batch request, and a batch with room left
-refreshes the next-due keys for free. With callbacks, polling is only the fallback.
+and finished jobs. A kind whose replies carry neither (spell analysis, SVD, avatar
+training) is predicted from how long its finished jobs took, and polled ever less often
+(``quiet_growth``) while it says nothing new. Polling-only, a cycle waits up to ``hold``
+seconds after the first due key so keys finishing close together share one batch request,
+and a batch with room left refreshes the next-due keys for free. With callbacks, polling
+is only the fallback.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class PollPolicy:
     detail_rounds: Rounds = DETAIL_LAG_ROUNDS
     info_concurrency: int = 8
     error_backoff_max: float = 30.0
+    #: Each reading without progress or ETA stretches the next wait by this factor.
+    quiet_growth: float = 1.5
     unknown_status_limit: int = 3
     unreadable_limit: int = 3
     jitter: float = 0.1
@@ -64,6 +69,8 @@ class Entry:
     failures: int = 0
     #: True when ``due`` comes from a plan (polled then, without the batching hold).
     planned: bool = False
+    #: Readings in a row that gave neither progress nor an ETA.
+    quiet: int = 0
     samples: list[tuple[float, float]] = field(default_factory=list)
 
 
@@ -78,11 +85,19 @@ class Schedule:
         self.callbacks = callbacks
         # Real seconds per reported second (None: nothing learned yet, taken as 1).
         self.scale: float | None = None
+        #: Real seconds a finished job of each kind took from its submit (a running mean).
+        self.typical: dict[str, float] = {}
+        #: Kinds whose readings carry neither progress nor an ETA (declared or seen).
+        self.silent: set[str] = set()
         self._rng = random.Random()
 
     def first(self, job: Job, now: float) -> float:
-        """When a new job is first polled."""
-        return now + self.policy.first_poll * (3 if self.callbacks else 1)
+        """When a new job is first polled (a silent kind's: when its typical run ends)."""
+        soon = self.policy.first_poll * (3 if self.callbacks else 1)
+        if job.kind in self.silent:  # its first reading could only say "not yet"
+            typical = self.typical.get(job.kind, self.policy.first_poll * 3)
+            soon = max(soon, typical * (1.2 if self.callbacks else 1.0))
+        return now + soon
 
     def ready(self, soonest: float) -> float:
         """When the cycle for the soonest due key runs: after ``hold`` (polling only) or
@@ -110,6 +125,9 @@ class Schedule:
         """Take a reading of an unfinished job and set when to poll it next."""
         if reading.progress is not None and reading.progress > 0:
             entry.samples = [*entry.samples[-2:], (now, reading.progress)]
+        elif reading.eta_s is None:
+            entry.quiet += 1
+            self.silent.add(entry.job.kind)
         entry.due = now + max(self.interval(entry, now), reading.next_poll_s or 0.0)
 
     def interval(self, entry: Entry, now: float) -> float:
@@ -124,11 +142,22 @@ class Schedule:
             if entry.samples:  # running, rate unknown yet: a second reading gives it
                 left = min(left, p.rate_probe)
         if left is None:
-            left = p.first_poll * 2
+            left = self._silent_left(entry, p)
         if self.callbacks:
-            wait = min(p.callback_max_interval, max(p.callback_min_interval, left * 1.2))
+            least = p.callback_min_interval * p.quiet_growth**entry.quiet
+            wait = min(p.callback_max_interval, max(least, left * 1.2))
             return wait * (1 + self._rng.uniform(-p.jitter, p.jitter))
         return min(p.max_interval, max(p.min_interval, left + p.finish_slack))
+
+    def _silent_left(self, entry: Entry, p: PollPolicy) -> float:
+        """Seconds left for a job that reports no progress or ETA: what is left of its
+        kind's typical run, else a wait that grows with each reading that said nothing."""
+        typical = self.typical.get(entry.job.kind)
+        if typical is not None:
+            left = typical - (time.time() - entry.job.submitted_at)
+            if left > p.min_interval:
+                return left
+        return p.first_poll * 2 * p.quiet_growth ** max(0, entry.quiet - 1)
 
     def _progress_left(self, entry: Entry) -> float | None:
         """Seconds left at the observed progress rate (None without two rising readings)."""
@@ -143,6 +172,9 @@ class Schedule:
         """Learn real seconds per reported second from a finished job's timings."""
         reported = reading.reported_seconds
         real = time.time() - job.submitted_at
+        if real > 0:
+            seen = self.typical.get(job.kind)
+            self.typical[job.kind] = real if seen is None else 0.7 * seen + 0.3 * real
         if reported and reported > 0 and real > 0:
             self._blend(real / reported, 0.3)
 

@@ -5,6 +5,7 @@ send it once, write the keys; an ambiguous outcome is reconciled, never re-sent 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from ..errors import AmbiguousCreate, MjDayLimit, TransportError, WjnbError
 from ..http import CREATE_ROUNDS
 from ..ledger import RequestRow, Reservation
 from . import plan as plans
+from .fence import ChargedUnknown
 from .job import Job, JobSet
 from .kind import Json, Kind, Submitted
 from .kinds.artwork import AVATAR_CREATE, WUJIE_CREATE
@@ -147,14 +149,27 @@ class Submitting(Reconciling):
             row = self.ledger.request(row.id) or row
         self._in_flight.add(row.id)
         sub: Submitted | None
+        balance = spec.charged_to(body)
+        fence = None if spec.reconciles_by_callback else balance
         try:
-            if spec.bounded:
+            if fence is not None:
+                made, charged = await self.fences.send(
+                    fence,
+                    lambda: spec.submit(self.aclient, route, body),
+                    measure=spec.measures_charge,
+                )
+                sub = dataclasses.replace(made, charged=charged)
+            elif spec.bounded:
                 sub = await self.slots.submit(
                     lambda: spec.submit(self.aclient, route, body), lambda s: s.keys
                 )
                 await self._learn_limits()  # after a valid submit: a refusal sends nothing
             else:
-                sub = await spec.submit(self.aclient, route, body)
+                with self.fences.outside(balance):
+                    sub = await spec.submit(self.aclient, route, body)
+        except ChargedUnknown as exc:
+            self.ledger.record_request_state(row.id, "unknown", str(exc))
+            raise
         except AmbiguousCreate as exc:
             sub = await self._find(spec, row.id)
             if sub is None and not spec.reconciles_by_callback:
@@ -190,6 +205,8 @@ class Submitting(Reconciling):
         label: str | None = None,
     ) -> list[Job]:
         new = [self._job(spec, row, key, parent=parent, label=label) for key in sub.keys]
+        for each in new if sub.charged is not None else ():
+            each.charged = (sub.charged or 0) // len(new)  # one create's measured charge
         for reading in sub.readings:
             job = next((j for j in new if j.key == reading.key), None)
             if job is not None:

@@ -24,6 +24,7 @@ from ..errors import (
 )
 from ..ledger import Reservation
 from . import plan as plans
+from .fence import ChargedUnknown
 from .job import Job, JobSet
 from .kind import Json, Kind
 from .kinds.artwork import WUJIE_CREATE
@@ -140,6 +141,7 @@ class Sweeping(Submitting):
         )
         stop: list[str] = []
         failed: list[Json] = []
+        unknown: list[Json] = []
         jobs.pending_requests += len(todo)
         gate = self._submit_gate
         assert gate is not None
@@ -170,6 +172,9 @@ class Sweeping(Submitting):
                 stop.append(f"credits ran out: {exc.message}")
             except MjDayLimit as exc:
                 stop.append(f"the proxy's day limit is reached ({exc.message}); the rest waits")
+            except ChargedUnknown as exc:
+                log.warning("combination %s may be charged but cannot be tracked: %s", combo, exc)
+                unknown.append(combo)
             except (ApiError, TransportError) as exc:
                 log.warning("combination %s not submitted: %s", combo, exc)
                 failed.append(combo)
@@ -178,6 +183,8 @@ class Sweeping(Submitting):
 
         await asyncio.gather(*(one(c) for c in todo))
         jobs.sort(plans.plan_order(combos))
+        if unknown:
+            stop.insert(0, f"{len(unknown)} create(s) may be charged but cannot be tracked")
         if failed and not stop:
             stop.append(f"{len(failed)} combination(s) refused or unreachable")
         plan["state"] = f"stopped: {stop[0]}" if stop else "submitted"

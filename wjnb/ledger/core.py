@@ -30,7 +30,9 @@ from .store import Conn, Store, is_postgres_url
 #: Request states. ``intent``: written, maybe not sent. ``accepted``: keys known.
 #: ``ambiguous``: sent, outcome unknown (being reconciled). ``rejected``: the service said
 #: no (nothing created, nothing charged). ``abandoned``: reconciled as never created.
-REQUEST_STATES = ("intent", "accepted", "ambiguous", "rejected", "abandoned")
+#: ``unknown``: its reply was lost and it may have been charged, but its keys cannot be
+#: learned (never sent again; reported to the user).
+REQUEST_STATES = ("intent", "accepted", "ambiguous", "rejected", "abandoned", "unknown")
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def media_record(job: Job, status: object, params: Json, **reported: Any) -> Jso
         "status": code,
         "status_name": job.status_name,
         "submitted_at": job.submitted_at,
-        "integral_cost": reading.cost if reading and reading.cost else None,
+        "integral_cost": reading.cost if reading and reading.cost else job.charged,
         "fail_message": reading.fail_message if reading else None,
         "picture_url": job.picture_url if done else None,
         **params,

@@ -35,6 +35,7 @@ class AvatarTrainingKind(KeyedKind):
     """Training one avatar: its key becomes the ``avatar_key`` of camera shots."""
 
     name: ClassVar[str] = "avatar"
+    silent: ClassVar[bool] = True
     routes: ClassVar[tuple[str, ...]] = (AVATAR_TRAIN,)
     initial_status = AvatarStatus.CREATED
     wire_type: ClassVar[type[Model]] = AvatarInfo

@@ -30,6 +30,7 @@ class DescribeKind(StatusKind):
     name: ClassVar[str] = "describe"
     phases: ClassVar[Mapping[Any, Phase]] = _PHASES
     columns: ClassVar[Mapping[str, str]] = {"image_url": "image_url"}
+    silent: ClassVar[bool] = True
     routes: ClassVar[tuple[str, ...]] = (SPELL_ANALYSIS,)
     initial_status = SpellAnalysisStatus.RUNNING
     batch_size: ClassVar[int] = 1

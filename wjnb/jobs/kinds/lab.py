@@ -46,6 +46,11 @@ class LabKind(KeyedKind):
     routes: ClassVar[tuple[str, ...]] = tuple(TOOLS)
     initial_status = LabStatus.WAITING
     wire_type: ClassVar[type[Model]] = LabInfo
+    measures_charge: ClassVar[bool] = True
+
+    def charged_to(self, body: Mapping[str, Any]) -> str | None:
+        """Charged in credits when the create is accepted (the reply never says how much)."""
+        return "integral"
 
     def __init__(self) -> None:
         #: Each job's ``aiType`` (its read needs it): from the create, or its stored row.

@@ -38,6 +38,7 @@ class OptimizeKind(StatusKind):
         "optimize_type": "type",
         "language": "language",
     }
+    silent: ClassVar[bool] = True
     routes: ClassVar[tuple[str, ...]] = (OPTIMIZE,)
     initial_status = OptimizeCode.RUNNING
     batch_size: ClassVar[int] = 1

@@ -2,7 +2,8 @@
 ``/ai/pro/generating_info`` (``infos``), finished with one ``/ai/pro/info``.
 
 The SDK declares no ``notify_url`` for pro creates, so pro artworks are polled only, and a
-create whose reply was lost cannot be found again (it is reported, never re-sent).
+create whose reply was lost is reconciled through the pro time balance it is charged to
+(``jobs.fence``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class ProArtworkKind(Kind):
     def expected_keys(self, body: Mapping[str, Any]) -> int:
         """``batch_count`` artworks per create."""
         return int(body.get("batch_count") or 1)
+
+    def charged_to(self, body: Mapping[str, Any]) -> str | None:
+        """Pro artworks are charged in pro time when the create is accepted."""
+        return "duration"
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One pro create; its reply lists the new keys."""

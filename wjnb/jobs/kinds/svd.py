@@ -4,6 +4,7 @@ any finished picture."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...models import Model
@@ -33,9 +34,15 @@ class SvdKind(KeyedKind):
     """An image-to-video job: a short clip (animated WebP in the sandbox) from one picture."""
 
     name: ClassVar[str] = "svd"
+    silent: ClassVar[bool] = True
     routes: ClassVar[tuple[str, ...]] = (SVD_CREATE,)
     initial_status = VideoStatus.QUEUED
     wire_type: ClassVar[type[Model]] = SvdInfo
+    measures_charge: ClassVar[bool] = True
+
+    def charged_to(self, body: Mapping[str, Any]) -> str | None:
+        """Charged in credits when the create is accepted (the reply never says how much)."""
+        return "integral"
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One create; its reply names the job's key."""

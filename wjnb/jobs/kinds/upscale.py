@@ -1,5 +1,6 @@
 """The Wujie upscale (supersize): ``POST /ai/supersize`` makes one job, polled in batches
-of ``GET /ai/supersize?key=..&key=..``. No callback is documented: polling only."""
+of ``GET /ai/supersize?key=..&key=..``. No callback is documented: polling only, and a
+create whose reply was lost is reconciled through the balance it charges (``jobs.fence``)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,10 @@ class UpscaleKind(StatusKind):
         if not isinstance(body.get("url"), str) or not body["url"].strip():
             raise InvalidArgument("url", "an upscale needs the picture's URL")
         return {"multiple": 2.0, **body}
+
+    def charged_to(self, body: Mapping[str, Any]) -> str | None:
+        """Credits, or pro time with ``cost_type="DURATION"``, taken when it is accepted."""
+        return "duration" if body.get("cost_type") == "DURATION" else "integral"
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One supersize create; its reply is the job's key."""

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...models import Model
 from ...models_more import VideoInfo, VideoStatus
@@ -29,6 +30,11 @@ class VideoKind(KeyedKind):
     initial_status = VideoStatus.QUEUED
     batch_size: ClassVar[int] = 50
     wire_type: ClassVar[type[Model]] = VideoInfo
+    measures_charge: ClassVar[bool] = True
+
+    def charged_to(self, body: Mapping[str, Any]) -> str | None:
+        """Charged in credits when the create is accepted (the reply never says how much)."""
+        return "integral"
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One create; its reply names the job's key."""
