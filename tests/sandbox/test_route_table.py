@@ -21,7 +21,8 @@ from wjnb.sandbox import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCES = ROOT.parent / "shared" / "reference"
+#: The protocol references, kept in the repository (copies of the team's shared reference).
+REFERENCES = ROOT / "docs" / "reference"
 README = ROOT / "wjnb" / "sandbox" / "README.md"
 MODULES = {
     m.__name__.rsplit(".", 1)[1]: m
