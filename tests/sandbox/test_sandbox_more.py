@@ -72,6 +72,36 @@ def test_upscales_are_larger_and_sharper(wire: Wire) -> None:
     assert diff.mean() < 12  # the same picture, larger
 
 
+def youthified(wire: Wire, url: str, size: int) -> Image.Image:
+    body = {"image_url": url, "width": size, "height": size}
+    key = wire.ok("POST", "/ai/youthify", json=body)["keys"].split(",")[0]
+    entry = wire.wait(key)
+    assert entry["status"] == 4, entry  # success
+    return image(wire, entry["picture_url"]).convert("RGB")
+
+
+def test_youthify_softens_brightens_and_warms_the_source_picture(wire: Wire) -> None:
+    def grey(img: Image.Image) -> np.ndarray:
+        return np.asarray(img.convert("L").resize((64, 64), Image.Resampling.BOX), dtype=float)
+
+    url, source = picture_of(wire, "a lighthouse at dusk")
+    young = youthified(wire, url, 512)
+    assert young.size == (512, 512) == source.size
+    diff = np.abs(grey(young) - grey(source)).mean()
+    assert 1 < diff < 14, diff  # the same picture, changed
+    assert grey(young).mean() > grey(source).mean()  # brighter
+    assert media.sharpness(young) < media.sharpness(source)  # softer
+    r, _, b = np.asarray(young, dtype=float).reshape(-1, 3).mean(axis=0) - np.asarray(
+        source.convert("RGB"), dtype=float
+    ).reshape(-1, 3).mean(axis=0)
+    assert r > b + 4  # warmer: red gains more than blue
+    assert youthified(wire, url, 512).tobytes() == young.tobytes()  # deterministic
+    other_url, _ = picture_of(wire, "a green forest at noon")
+    other = youthified(wire, other_url, 256)
+    assert other.size == (256, 256)
+    assert np.abs(grey(other) - grey(young)).mean() > 10  # another source, another result
+
+
 def test_supersize_charges_credits_or_pro_time_and_refunds_failures(fresh_wire: Wire) -> None:
     url, _ = picture_of(fresh_wire, "a quiet harbour")
     credits = fresh_wire.ok("GET", "/account/availableIntegralBalance")["balance"]

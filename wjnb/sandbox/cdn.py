@@ -35,12 +35,16 @@ SAMPLE_SIDE = 512
 
 
 def artwork_image(art: Artwork) -> Callable[[], Image.Image]:
-    """Draw an artwork (the placeholder when flagged NSFW) from plain values, in any thread."""
+    """Draw an artwork (the placeholder when flagged NSFW; a derived picture such as a
+    youthify's when it has one) from plain values, in any thread."""
     spec, seed, prompt, nsfw = art.spec, art.render_seed, art.model_prompt, art.triggers.nsfw
+    derived = art.derived
 
     def draw() -> Image.Image:
         if nsfw:
             return render.render_placeholder(spec.width, spec.height)
+        if derived is not None:
+            return derived()
         return render.render_artwork(
             prompt,
             seed,

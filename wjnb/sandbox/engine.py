@@ -13,9 +13,11 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+
+from PIL import Image
 
 from wjnb.models import ArtworkStatus, ErrorCode, IntegralCostMessage
 
@@ -115,6 +117,7 @@ class Artwork:
     audit_text: str = ""
     fail: tuple[int, str] | None = None
     final_entry: dict[str, Any] | None = None  # the poll entry, once it can no longer change
+    derived: Callable[[], Image.Image] | None = None  # drawn instead of the prompt (youthify)
 
     @functools.cached_property
     def model_prompt(self) -> str:

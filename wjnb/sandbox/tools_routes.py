@@ -1,7 +1,8 @@
 """Upscale (supersize), youthify and the prompt tools: optimise, spells, spell analysis,
 magic dice.
 
-Supersize results are the source picture ``multiple`` times larger and sharper; a spell
+Supersize results are the source picture ``multiple`` times larger and sharper; a youthify
+is the source picture softened, brighter and warmer at the requested size; a spell
 analysis reads its tags from the picture; an optimised prompt is the original rewritten for
 the chosen ``type`` and ``language``. Callback bodies (undocumented) are the job's read view.
 """
@@ -93,6 +94,10 @@ def _upscaled(source: Drawing, multiple: float, anime: bool) -> Drawing:
         return media.upscale(img, multiple)
 
     return draw
+
+
+def _youthified(source: Drawing, width: int, height: int) -> Drawing:
+    return lambda: media.youthify(source(), width, height)
 
 
 def optimised(original: str, kind: int, language: int) -> str:
@@ -211,6 +216,10 @@ def routes(state: SandboxState) -> list[Route]:
             "notify_url": notify_url(body),
         }
         data = state.wujie.create("/ai/create", create)
+        source = picture(state, image)
+        for key in data["keys"]:
+            art = state.wujie.artworks[key]
+            art.derived = _youthified(source, art.spec.width, art.spec.height)
         state.counters.creates["POST /ai/youthify"] += 1
         return {**data, "keys": ",".join(data["keys"])}  # the SDK declares a string
 
