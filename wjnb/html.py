@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from . import thumbs
-from .kindview import PHASE_TONES, kind_line, result_text, text_result_html
+from .errors import WjnbError
+from .kindview import PHASE_TONES, kind_line, result_text, text_picture_html, text_result_html
 from .models import ArtworkStatus, AuditSuggestion, IntegralCostMessage, MjStatus, ModelType
 
 if TYPE_CHECKING:
@@ -243,11 +244,12 @@ def prompt_html(text: str) -> str:
     )
 
 
-def pending_html(job: Job | MjTask) -> str:
-    """What stands in for a picture not shown (yet): status, progress bar, what it waits on."""
+def pending_html(job: Job | MjTask, height: int) -> str:
+    """What stands in for a picture not shown (yet) in an area ``height`` px tall: a text
+    result filling it, else the status, progress bar and what it waits on."""
     text = result_text(job.record) if job.done else None
     if text:
-        return text_result_html(text)
+        return text_picture_html(text, height)
     label, tone = status(job)
     inner = esc(label)
     if not job.done:
@@ -343,6 +345,25 @@ def static_thumbnail(job: Job | MjTask, size: int = 256) -> bytes | None:
     return None if data is None else shareable(job, data, size)
 
 
+def photo_urls(job: Job | MjTask) -> list[str]:
+    """The photos a card shows for a job with no picture of its own: an avatar training's
+    first four training photos (none for other kinds)."""
+    photos = job.request.get("image_urls") if job.kind == "avatar" else None
+    return [u for u in photos if isinstance(u, str) and u][:4] if isinstance(photos, list) else []
+
+
+def photos_thumbnail(job: Job | MjTask, size: int = 256) -> bytes | None:
+    """A sheet of ``photo_urls`` once the job succeeded (each downloaded once, then read from
+    the disk cache); None without any, or when one cannot be had (the status shows then)."""
+    urls = photo_urls(job)
+    if not urls or not job.done or job.failed:
+        return None
+    try:
+        return thumbs.photo_sheet([job.download(u) for u in urls], size)
+    except (WjnbError, OSError):
+        return None
+
+
 def shareable(job: Job | MjTask, data: bytes, size: int = 256) -> bytes:
     """A thumbnail fit to leave the kernel: bounded in size, blurred when the job is veiled."""
     return thumbs.blurred(data, size) if veiled(job) else thumbs.bounded(data, size)
@@ -356,10 +377,12 @@ def job_html(job: Job, thumb: bytes | None = None, *, width: int = 220, extra: s
     """
     if thumb is None:
         thumb = static_thumbnail(job)
+    if thumb is None:
+        thumb = photos_thumbnail(job)
     if thumb is not None:
         picture = _img(thumb, str(job.record.get("prompt") or ""), width - 20)
     else:
-        picture = pending_html(job)
+        picture = pending_html(job, width - 20)
     body = badges(job) + job_details_html(job) + extra + _key_line(job.key)
     return _frame(picture, body, width)
 
@@ -421,7 +444,9 @@ def mj_html(task: MjTask, thumb: bytes | None = None, *, width: int = 280) -> st
     if thumb is None:
         thumb = static_thumbnail(task, 384)
     prompt = mj_prompt(task)
-    picture = _img(thumb, prompt, width - 20) if thumb is not None else pending_html(task)
+    picture = (
+        _img(thumb, prompt, width - 20) if thumb is not None else pending_html(task, width - 20)
+    )
     chips = "".join(
         f'<span style="display:inline-block;min-width:26px;text-align:center;margin:4px 4px 0 0;'
         f"padding:1px 5px;border:1px solid #d1d5db;border-radius:6px;font:11px/18px {FONT};"

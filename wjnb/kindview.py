@@ -39,6 +39,18 @@ def text_result_html(text: str) -> str:
     return f'<div style="{style}">{html.escape(text)}</div>'
 
 
+def text_picture_html(text: str, height: int) -> str:
+    """A text result filling the picture's place (``height`` px tall): larger, centred
+    top to bottom, scrollable when long, selectable."""
+    area = (
+        f"box-sizing:border-box;width:100%;height:{height}px;display:flex;flex-direction:column;"
+        "overflow:auto;padding:14px 16px;border-left:3px solid #6366f1;background:#f5f3ff;"
+        "user-select:text"
+    )
+    words = "margin:auto 0;font-size:14px;line-height:1.5;color:#1f2937;white-space:normal"
+    return f'<div style="{area}"><div style="{words}">{html.escape(text)}</div></div>'
+
+
 def kind_line(kind: str, record: Mapping[str, Any]) -> str | None:
     """One short line naming a non-artwork kind and its own parameters (None for artworks)."""
     if kind == "pro":

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 #: Upper bound of one thumbnail's encoded size (bytes), as saved in a notebook.
 MAX_THUMB_BYTES = 40 * 1024
@@ -284,6 +284,19 @@ def contact_sheet_image(
                 pos = (x0 + c * (tw + inner), y0 + r * (th + inner))
                 sheet.paste(_tile(item, (tw, th), tile_font), pos)
     return sheet
+
+
+def photo_sheet(photos: Sequence[ImageLike], side: int = 256) -> bytes:
+    """Photos as one JPEG ``side`` px wide: one fills it, more sit two to a row, each
+    cropped square (an avatar training's card shows what it learned from)."""
+    cols = 1 if len(photos) == 1 else 2
+    cell = (side - 4 * (cols - 1)) // cols
+    rows = math.ceil(len(photos) / cols)
+    sheet = Image.new("RGB", (side, rows * cell + 4 * (rows - 1)), _BG)
+    for i, photo in enumerate(photos):
+        square = ImageOps.fit(open_image(photo).convert("RGB"), (cell, cell))
+        sheet.paste(square, ((i % cols) * (cell + 4), (i // cols) * (cell + 4)))
+    return thumbnail(sheet, side)
 
 
 def before_after(before: ImageLike, after: ImageLike, side: int = 128) -> bytes:

@@ -68,7 +68,7 @@ CASES = {
     ),
     "avatar": (
         None,
-        lambda s, p: {"image_urls": ["http://x/me.jpg", "http://x/me2.jpg"]},
+        lambda s, p: {"image_urls": [p, p]},
         ("photos", 2),
         {"text"},
     ),
@@ -117,7 +117,7 @@ def test_media_kind_submit_card_row_and_resume(
     if "video" in media:
         _until(lambda: card.picture.format == "webp", "the clip to play on the card")
         assert card.picture.value[8:12] == b"WEBP"
-    elif "image" in media:
+    elif "image" in media or kind == "avatar":  # an avatar's card shows its training photos
         _until(lambda: card.shown() is not None, "the picture on the card")
 
     row = made.to_dataframe().set_index("key").loc[job.key]
@@ -137,6 +137,7 @@ def test_media_kind_submit_card_row_and_resume(
     assert {m.type for m in back.media} == media and back.record["kind"] == kind
     static = back._repr_html_()
     assert back.key in static and html.MEDIA_KINDS[kind][0] in static
+    assert ('<img src="data:image/' in static) == ("image" in media or kind == "avatar")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import pytest
 import wjnb
 from wjnb import html, widgets
 from wjnb.jobs import Job, JobSet, PollPolicy
+from wjnb.widgets.style import CARD_WIDTH
 
 SMALL = {"width": 256, "height": 256}
 PRO = {
@@ -98,6 +99,7 @@ def test_kind_submit_card_row_and_resume(
     else:
         text = done.record["tags"] if kind == "describe" else done.record["optimized_prompt"]
         assert html.esc(text) in static and html.esc(text) in card.placeholder.value
+        assert f"height:{CARD_WIDTH}px" in card.placeholder.value  # fills the picture area
     frame = JobSet.to_dataframe(first.load(f"{kind}-done"))
     assert frame["kind"].tolist() == [kind] and frame["key"].tolist() == [done.key]
 

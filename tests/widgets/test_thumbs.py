@@ -109,3 +109,16 @@ def test_contact_sheet_lays_out_rows_columns_and_missing_pictures() -> None:
 def test_contact_sheet_rejects_a_table_that_does_not_match_its_axes() -> None:
     with pytest.raises(ValueError, match="one row per y value"):
         thumbs.contact_sheet([[["x"]]], x_values=[1, 2], y_values=[1], x_name="a", y_name="b")
+
+
+def test_a_photo_sheet_shows_every_photo_two_to_a_row() -> None:
+    colours = [(220, 30, 30), (30, 200, 30), (30, 30, 220)]
+    photos = [png_bytes(Image.new("RGB", (300, 200), c)) for c in colours]
+    sheet = Image.open(io.BytesIO(thumbs.photo_sheet(photos, 256))).convert("RGB")
+    assert sheet.width == 256 and sheet.height == 256  # two rows of two square cells
+    px = np.asarray(sheet, dtype=int)
+    for (x, y), colour in zip([(60, 60), (190, 60), (60, 190)], colours, strict=True):
+        assert np.abs(px[y, x] - colour).max() < 12
+    assert np.abs(px[190, 190] - 255).max() < 6  # white: there is no fourth photo
+    one = Image.open(io.BytesIO(thumbs.photo_sheet(photos[:1], 128)))
+    assert one.size == (128, 128)  # one photo fills the sheet

@@ -18,7 +18,7 @@ from ..kindview import result_text
 from ..models import ArtworkStatus
 from .chains import chain_buttons
 from .face import Face
-from .style import THUMB, View, act, background, box, button, show, toggle
+from .style import CARD_WIDTH, THUMB, View, act, background, box, button, show, toggle
 
 if TYPE_CHECKING:
     from ..surface import JobLike as Job
@@ -36,6 +36,7 @@ class JobCard(Face, View):
     Use-as-prompt button of a text result to a Studio form."""
 
     size = THUMB
+    area = CARD_WIDTH
 
     def __init__(
         self,

@@ -27,6 +27,8 @@ class Face:
     job: Job | MjTask
     #: Side (px) of the thumbnail this card shows.
     size: int
+    #: Height (px) of the picture area (a text result fills it).
+    area: int
 
     def _face(self, picture_class: str = "wjnb-pic") -> widgets.Box:
         """Make the picture area (and the state behind it); the card lays it out."""
@@ -50,15 +52,17 @@ class Face:
         A card made for a job that is already done loads at once (the cache may be warm).
         """
         with self._lock:
-            wanted = job.done and not job.failed and job.picture_url and not self._loading
-            if wanted and (job.thumbnail_ready or construct):
+            photos = not job.picture_url and html.photo_urls(job)  # need no cached picture
+            wanted = job.done and not job.failed and (job.picture_url or photos)
+            if wanted and not self._loading and (job.thumbnail_ready or construct or photos):
                 self._loading = True
                 background(self._load_thumbnail)
             self._render()
 
     def _load_thumbnail(self) -> None:
         try:
-            data = self.job.thumbnail(self.size)
+            job = self.job
+            data = job.thumbnail(self.size) if job.picture_url else html.photos_thumbnail(job)
             if data is not None:
                 self._took(data)
             self._picture_error = ""
@@ -77,7 +81,7 @@ class Face:
         if data is not None:
             self.picture.value = data
         else:
-            self.placeholder.value = html.pending_html(self.job)
+            self.placeholder.value = html.pending_html(self.job, self.area)
         show(self.picture, data is not None)
         show(self.placeholder, data is None)
 

@@ -16,7 +16,7 @@ from PIL import Image
 
 from .. import html, thumbs
 from .face import Face
-from .style import THUMB, View, box, text
+from .style import THUMB, TILE_SIDE, View, box, text
 
 if TYPE_CHECKING:
     from ..surface import JobLike as Job
@@ -77,6 +77,7 @@ class Tile(Face, View):
     status and progress."""
 
     size = THUMB
+    area = TILE_SIDE
 
     def __init__(self, job: Job | MjTask) -> None:
         self.job = job

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from .. import html, thumbs
 from .face import Face
 from .mjtools import ModalTools
-from .style import View, act, box, button, show, shown
+from .style import MJ_CARD_WIDTH, View, act, box, button, show, shown
 
 if TYPE_CHECKING:
     from ..surface import MjTaskLike as MjTask
@@ -30,6 +30,7 @@ class MjCard(Face, View):
     """A live view of one ``MjTask``; the cards of its child tasks appear beneath it."""
 
     size = MJ_THUMB
+    area = MJ_CARD_WIDTH
 
     def __init__(self, task: MjTask) -> None:
         self.job = self.task = task

@@ -20,8 +20,12 @@ from ..html import FONT
 
 #: Side (px) of a card's thumbnail.
 THUMB = 256
-#: Display width (px) of a card.
+#: Display width (px) of a card (and height of its picture area).
 CARD_WIDTH = 236
+#: Width and picture-area height (px) of a Midjourney card.
+MJ_CARD_WIDTH = 300
+#: Side (px) of a grid tile.
+TILE_SIDE = 136
 
 CSS = f"""
 .wjnb-root {{ font-family: {FONT}; }}
@@ -33,13 +37,13 @@ CSS = f"""
   box-shadow: 0 1px 3px rgba(16, 24, 40, .08);
 }}
 .wjnb-card.wjnb-wide {{ width: 560px; }}
-.wjnb-card.wjnb-mj {{ width: 300px; }}
+.wjnb-card.wjnb-mj {{ width: {MJ_CARD_WIDTH}px; }}
 .wjnb-pic {{
   width: 100%; height: {CARD_WIDTH}px; background: #f3f4f6; display: flex;
   align-items: center; justify-content: center; overflow: hidden;
 }}
 .wjnb-wide .wjnb-pic {{ height: 540px; }}
-.wjnb-mj .wjnb-pic {{ height: 300px; }}
+.wjnb-mj .wjnb-pic {{ height: {MJ_CARD_WIDTH}px; }}
 .wjnb-pic img.widget-image {{ max-width: 100%; max-height: 100%; object-fit: contain; }}
 .wjnb-pic .widget-html, .wjnb-pic .widget-html-content {{ width: 100%; }}
 .wjnb-body {{ padding: 8px 12px 0; }}
@@ -84,7 +88,7 @@ CSS = f"""
 }}
 .wjnb-grid {{ gap: 10px 14px; align-items: center; }}
 .wjnb-cell {{ gap: 4px; }}
-.wjnb-tile {{ width: 136px; height: 136px; background: #f3f4f6; border-radius: 8px;
+.wjnb-tile {{ width: {TILE_SIDE}px; height: {TILE_SIDE}px; background: #f3f4f6; border-radius: 8px;
   overflow: hidden; display: flex; align-items: center; justify-content: center; }}
 .wjnb-tile img.widget-image {{ max-width: 100%; max-height: 100%; object-fit: contain; }}
 """
