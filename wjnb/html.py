@@ -360,7 +360,7 @@ def photos_thumbnail(job: Job | MjTask, size: int = 256) -> bytes | None:
         return None
     try:
         return thumbs.photo_sheet([job.download(u) for u in urls], size)
-    except (WjnbError, OSError):
+    except (WjnbError, OSError, RuntimeError):  # RuntimeError: on the loop, it cannot wait
         return None
 
 
