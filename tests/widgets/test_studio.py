@@ -66,6 +66,21 @@ def test_cost_estimate_is_debounced(
     studio.close()
 
 
+def test_a_late_estimate_after_the_client_closed_asks_nothing(
+    fresh_sandbox: wjnb.sandbox.Sandbox, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """A debounce timer that fires after its client closed is quiet (it raised on its thread)."""
+    monkeypatch.setenv("WJNB_HOME", str(tmp_path / "home"))
+    client = wjnb.Client(sandbox=fresh_sandbox)
+    studio = Studio(client, debounce=60)
+    studio.prompt.value = "a lighthouse"
+    client.close()
+    priced = fresh_sandbox.counters()["requests"].get("POST /ai/price_info", 0)
+    studio.estimate()  # what the timer thread does when it fires
+    assert fresh_sandbox.counters()["requests"].get("POST /ai/price_info", 0) == priced
+    studio.close()
+
+
 def test_submit_stays_responsive_and_adds_live_cards(
     client: wjnb.Client, until: Callable[..., None]
 ) -> None:

@@ -575,7 +575,11 @@ class Studio(View):
                 return
             then(result)
 
-        self.client.submit(coro).add_done_callback(finished)
+        try:
+            future = self.client.submit(coro)
+        except RuntimeError:  # the client is closed: a late debounce timer has nothing to ask
+            return
+        future.add_done_callback(finished)
 
     # ------------------------------------------------------------------ errors
 
