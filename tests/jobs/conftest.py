@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,3 +32,20 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., wjnb.Client]]:
     yield make
     for client in made:
         client.close()
+
+
+def _wait_for(cond: Callable[[], bool], what: str, job: Any, timeout: float = 30.0) -> None:
+    """Wait for ``cond`` by observing ``job``'s changes, with a deadline."""
+    event = threading.Event()
+    unsubscribe = job.observe(lambda _: cond() and event.set())
+    try:
+        if not cond():
+            assert event.wait(timeout), f"timed out waiting for {what}"
+    finally:
+        unsubscribe()
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., None]:
+    """``wait_for(cond, what, job)``: wait on the job's changes until ``cond()`` (deadline)."""
+    return _wait_for

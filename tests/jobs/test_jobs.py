@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -21,18 +20,9 @@ SMALL = {"width": 256, "height": 256}
 GRID_200 = {"cfg": list(range(2, 12)), "steps": list(range(10, 30, 2))}
 
 
-def _wait_for(cond: Callable[[], bool], what: str, job: Any, timeout: float = 20.0) -> None:
-    """Wait for ``cond`` by observing ``job``'s changes, with a deadline."""
-    event = threading.Event()
-    unsubscribe = job.observe(lambda _: cond() and event.set())
-    try:
-        if not cond():
-            assert event.wait(timeout), f"timed out waiting for {what}"
-    finally:
-        unsubscribe()
-
-
-def test_generate_tracks_to_success_and_caches(sandbox: Any, make_client: Any) -> None:
+def test_generate_tracks_to_success_and_caches(
+    sandbox: Any, make_client: Any, wait_for: Callable[..., None]
+) -> None:
     client = make_client(sandbox)
     jobs = client.generate("a lighthouse at dusk", steps=30, cfg=7, num=2, **SMALL)
     assert len(jobs) == 2 and len({j.key for j in jobs}) == 2
@@ -44,7 +34,7 @@ def test_generate_tracks_to_success_and_caches(sandbox: Any, make_client: Any) -
         assert rec["key"] == job.key and rec["status"] == 4 and rec["steps"] == 30
         assert rec["integral_cost"] == job.cost > 0 and rec["gpu_type"]
         assert job.image().size == (256, 256)
-        _wait_for(lambda j=job: j.thumbnail_ready, "thumbnail", job)
+        wait_for(lambda j=job: j.thumbnail_ready, "thumbnail", job)
         thumb = job.thumbnail()
         assert thumb is not None and thumb[:2] == b"\xff\xd8" and len(thumb) <= 40 * 1024
     rows = client.runner.ledger.jobs()

@@ -3,7 +3,6 @@ card, finished card, DataFrame row, and resume after a simulated kernel restart.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,6 @@ PRO = {
     "advanced_param": {"cfg": 7.0, "sampler_steps": 12, "seed": "5"},
     "control_net_params": None,
 }
-
-
-def _wait_for(cond: Callable[[], bool], what: str, job: Job, timeout: float = 30.0) -> None:
-    """Wait for ``cond`` by observing ``job``'s changes, with a deadline."""
-    event = threading.Event()
-    unsubscribe = job.observe(lambda _: cond() and event.set())
-    try:
-        if not cond():
-            assert event.wait(timeout), f"timed out waiting for {what}"
-    finally:
-        unsubscribe()
 
 
 def _picture(client: wjnb.Client) -> str:
@@ -80,7 +68,11 @@ def _check_result(job: Job, kind: str) -> None:
 
 @pytest.mark.parametrize("kind", ["pro", "upscale", "describe", "optimize"])
 def test_kind_submit_card_row_and_resume(
-    kind: str, sandbox_factory: Callable[..., Any], make_client: Any, tmp_path: Path
+    kind: str,
+    sandbox_factory: Callable[..., Any],
+    make_client: Any,
+    tmp_path: Path,
+    wait_for: Callable[..., None],
 ) -> None:
     srv = sandbox_factory(speed=10)  # slow enough to see the live card first
     home = tmp_path / "kernel"
@@ -91,11 +83,11 @@ def test_kind_submit_card_row_and_resume(
     assert not done.done and "<img" not in card.static_html()  # live card: status first
     done.wait(30)
     _check_result(done, kind)
-    _wait_for(lambda: done.thumbnail_ready or not done.picture_url, "settled", done)
+    wait_for(lambda: done.thumbnail_ready or not done.picture_url, "settled", done)
     static = html.card_html(done)
     if kind in ("pro", "upscale"):
         assert "<img" in static
-        _wait_for(lambda: card.shown() is not None, "card picture", done)
+        wait_for(lambda: card.shown() is not None, "card picture", done)
     else:
         text = done.record["tags"] if kind == "describe" else done.record["optimized_prompt"]
         assert html.esc(text) in static and html.esc(text) in card.placeholder.value
