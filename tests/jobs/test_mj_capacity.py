@@ -3,6 +3,7 @@ never meets a full queue, loses nothing, and survives a proxy restart that drops
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,10 @@ import pytest
 
 import wjnb
 import wjnb.sandbox
+from wjnb.errors import MjQueueFull
+from wjnb.http import Rounds
 from wjnb.jobs import JobSet
+from wjnb.jobs.capacity import Slots
 from wjnb.jobs.queue import ProxyQueue, QueueCounts
 from wjnb.jobs.stuck import StuckPolicy
 from wjnb.models import MjTaskInfo
@@ -227,3 +231,47 @@ def test_capacity_and_timeouts_come_from_the_account_settings(tmp_path: Path, fl
 
 def _files(home: Path) -> list[Path]:
     return [f for f in home.rglob("*") if f.is_file()]
+
+
+def test_a_full_reply_answered_before_an_accepted_one_still_counts_it() -> None:
+    """The proxy took A, then refused B; B's refusal is read first. The capacity learned
+    is 1 (A), not 0 held and "someone else's queue" (what CI once saw as 12 for 13)."""
+
+    async def scenario() -> tuple[int, int, list[str]]:
+        slots = Slots(40, rounds=Rounds(tries=3, first_pause=0.01, max_pause=0.01))
+        refused = asyncio.Event()
+        order: list[str] = []
+        tries = {"B": 0}
+
+        async def send_a() -> str:
+            await refused.wait()  # taken by the proxy, its reply read after B's refusal
+            order.append("A taken")
+            return "A"
+
+        async def send_b() -> str:
+            tries["B"] += 1
+            if tries["B"] == 1:
+                refused.set()
+                order.append("B refused")
+                raise MjQueueFull("23", "queue full")
+            order.append("B taken")
+            return "B"
+
+        async def finish_a() -> None:
+            # A ends on the proxy once B's refusal was learned from (or B got in anyway).
+            async with slots._changed:
+                await slots._changed.wait_for(
+                    lambda: "A" in slots.held and (slots.capacity < 40 or "B taken" in order)
+                )
+            await slots.release("A")
+
+        a = asyncio.create_task(slots.submit(send_a, lambda key: [key]))
+        await asyncio.sleep(0)  # A is in flight before B is sent
+        b = asyncio.create_task(slots.submit(send_b, lambda key: [key]))
+        await asyncio.gather(a, b, finish_a())
+        return slots.capacity, slots.full_replies, order
+
+    capacity, full, order = asyncio.run(asyncio.wait_for(scenario(), 5))
+    assert capacity == 1
+    assert full == 1
+    assert order == ["B refused", "A taken", "B taken"]

@@ -55,6 +55,8 @@ class Slots:
         #: Replies that said the queue was full, and "no account" replies (both retried).
         self.full_replies = 0
         self.no_account_replies = 0
+        #: Full replies being learned from: no send starts until their count is taken.
+        self._learning = 0
         self._changed = asyncio.Condition()
 
     def __repr__(self) -> str:
@@ -77,7 +79,7 @@ class Slots:
             if self.day_left is not None and self.day_left <= 0:
                 raise MjDayLimit("day-limit", "the proxy's accounts reached their day limit")
             async with self._changed:
-                await self._changed.wait_for(lambda: self.used < self.capacity)
+                await self._changed.wait_for(self._open)
                 self.sending += 1
             began = time.time()
             try:
@@ -152,15 +154,29 @@ class Slots:
             self.sending -= 1
             self._changed.notify_all()
 
+    def _open(self) -> bool:
+        """A send may start: a slot is free and no full reply is being learned from."""
+        return self.used < self.capacity and not self._learning
+
     async def _shrink(self) -> bool:
         """The proxy was full with ``held`` tasks of ours: that is its capacity; wait for
-        one of them to end. False when none of ours were held (nothing to wait on)."""
+        one of them to end. False when none of ours were held (nothing to wait on).
+
+        The count waits until every other send in flight is answered: one the proxy took
+        before this refusal may be answered after it, and it was part of the full queue.
+        """
         async with self._changed:
-            held = len(self.held)
+            self._learning += 1
+            try:
+                await self._changed.wait_for(lambda: self.sending == 0)
+                held = len(self.held)
+            finally:
+                self._learning -= 1
+                self._changed.notify_all()
             if held == 0:
                 return False
             if held < self.capacity:
                 log.info("the proxy holds at most %d tasks (learned from a full queue)", held)
                 self.capacity = held
-            await self._changed.wait_for(lambda: self.used < self.capacity)
+            await self._changed.wait_for(self._open)
             return True
