@@ -237,10 +237,19 @@ class Tracker:
             start = min(e.due if e.planned else self.schedule.ready(e.due) for e in entries)
             if start > now:
                 self._wake.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), start - now)
+                await self._doze(start - now)
                 continue
             await self._cycle(now)
+
+    async def _doze(self, seconds: float) -> None:
+        """Wait until woken or ``seconds`` pass. Not ``asyncio.wait_for``: on Python 3.11
+        it can swallow a cancel that meets the timeout, and ``stop`` then never returns."""
+        assert self._wake is not None
+        alarm = asyncio.get_running_loop().call_later(seconds, self._wake.set)
+        try:
+            await self._wake.wait()
+        finally:
+            alarm.cancel()
 
     async def _cycle(self, now: float) -> None:
         """Poll what is due, per kind and in batches; a batch's failure only delays its keys."""
