@@ -78,7 +78,7 @@ class Job:
         self.label = label
         self.submitted_at = time.time()
         #: What the service charged for this job, measured on its balance at submit (kinds
-        #: whose replies never state it, ``Kind.measures_charge``); None when unknown.
+        #: whose replies never state it, ``Kind.measured_in``); None when unknown.
         self.charged: int | None = None
         #: The last reading (poll, callback or detail); ``final`` once the job is done.
         self.latest: Reading | None = None
@@ -280,7 +280,7 @@ class Job:
         """Take what the ledger kept after a restart: the last reading and the record."""
         if record.get("submitted_at"):
             self.submitted_at = float(record["submitted_at"])
-        if self.spec.measures_charge and isinstance(record.get("integral_cost"), int):
+        if self.spec.measured_in and isinstance(record.get("integral_cost"), int):
             self.charged = record["integral_cost"]
         if reading is not None:
             self.apply(reading)

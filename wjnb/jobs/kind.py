@@ -13,7 +13,7 @@ import enum
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..models import AuditSuggestion
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 #: A JSON object as sent or received (request bodies, raw replies, records).
 Json = dict[str, Any]
+S = TypeVar("S", bound=enum.Enum)
 
 
 class Phase(enum.Enum):
@@ -38,6 +39,26 @@ class Phase(enum.Enum):
     def terminal(self) -> bool:
         """True once the job can no longer change."""
         return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED)
+
+
+#: What the services' status names mean, for every status enum of both APIs.
+_MEANINGS = {
+    Phase.WAITING: "CREATED SUBMITTED SUBMITTED_ALT NOT_START MODAL QUEUED NIGHT_QUEUE WAITING",
+    Phase.RUNNING: "GENERATING TRAINING RUNNING IN_PROGRESS",
+    Phase.SUCCEEDED: "SUCCESS DONE",
+    Phase.FAILED: "FAILED FAILURE DRAW_FAILED QUEUE_TIMEOUT",
+    Phase.CANCELLED: "CANCELLED CANCEL",
+}
+_PHASE_OF_NAME = {name: phase for phase, names in _MEANINGS.items() for name in names.split()}
+
+
+def phases_of(statuses: type[S]) -> dict[S, Phase]:
+    """Each member of a kind's status enum with the phase its name means. A name not in
+    the vocabulary raises at import: a new status is placed on purpose, never guessed."""
+    unknown = [m.name for m in statuses if m.name not in _PHASE_OF_NAME]
+    if unknown:
+        raise ValueError(f"{statuses.__name__}: no phase for {', '.join(unknown)}")
+    return {member: _PHASE_OF_NAME[member.name] for member in statuses}
 
 
 @dataclass(frozen=True)
@@ -133,9 +154,9 @@ class Kind(ABC):
     #: True when the API's reads of this kind carry neither progress nor an ETA: its
     #: polls are spaced out from the start (``schedule``).
     silent: ClassVar[bool] = False
-    #: True when the service never states a job's cost: the charge is measured around its
-    #: create on the balance ``charged_to`` names (``fence``) and kept as ``job.charged``.
-    measures_charge: ClassVar[bool] = False
+    #: The balance every create is charged to when the service never states a job's cost:
+    #: the charge is measured around its create (``fence``) and kept as ``job.charged``.
+    measured_in: ClassVar[str | None] = None
     #: Body fields wjnb sets itself (callback URL, reconciliation tag): users may not.
     private_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -157,7 +178,7 @@ class Kind(ABC):
         """The balance (``"integral"`` or ``"duration"``) a create is charged to at once,
         for a kind with no callback and no ``find``: its lost replies are reconciled
         through that balance (``fence``). None: not reconciled that way."""
-        return None
+        return self.measured_in
 
     async def find(self, api: AsyncClient, request_id: str) -> Submitted | None:
         """Look up a create whose reply was lost (by its tag); None when not found."""

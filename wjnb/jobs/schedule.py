@@ -45,11 +45,7 @@ class PollPolicy:
     callback_min_interval: float = 3.0
     callback_max_interval: float = 30.0
     coalesce: float = 0.3
-    #: At most this many keys per batch poll (None: each kind's own batch size).
-    batch_size: int | None = None
     max_keys_per_cycle: int = 1000
-    #: Reads of a finished job's detail that lags its poll (see ``wjnb.http``).
-    detail_rounds: Rounds = DETAIL_LAG_ROUNDS
     info_concurrency: int = 8
     error_backoff_max: float = 30.0
     #: Each reading without progress or ETA stretches the next wait by this factor.
@@ -57,6 +53,10 @@ class PollPolicy:
     unknown_status_limit: int = 3
     unreadable_limit: int = 3
     jitter: float = 0.1
+    #: At most this many keys per batch poll (None: each kind's own batch size).
+    batch_size: int | None = None
+    #: Reads of a finished job's detail that lags its poll (see ``wjnb.http``).
+    detail_rounds: Rounds = DETAIL_LAG_ROUNDS
 
 
 @dataclass

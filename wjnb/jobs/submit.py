@@ -156,7 +156,7 @@ class Submitting(Reconciling):
                 made, charged = await self.fences.send(
                     fence,
                     lambda: spec.submit(self.aclient, route, body),
-                    measure=spec.measures_charge,
+                    measure=spec.measured_in is not None,
                 )
                 sub = dataclasses.replace(made, charged=charged)
             elif spec.bounded:

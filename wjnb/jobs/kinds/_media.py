@@ -7,16 +7,20 @@ job as still running, and ends it in error only after ``unknown_status_limit`` r
 
 from __future__ import annotations
 
+import enum
 from abc import abstractmethod
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ...models import FailMessage, Model
-from ..kind import Json, Kind, Reading
+from ..kind import Json, Kind, Media, Phase, Reading, phases_of
+from .rows import reading_of, status_of, wire_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
     from ..job import Job
+
+W = TypeVar("W", bound=Model)
 
 
 def fail_text(value: object) -> str | None:
@@ -52,14 +56,25 @@ def media_record(job: Job, status: object, params: Json, **reported: Any) -> Jso
     }
 
 
-class KeyedKind(Kind):
-    """A kind read one key at a time (no batch route), whose callback posts the same view."""
+class KeyedKind(Kind, Generic[W]):
+    """A kind read one key at a time (unless it says a batch size), whose callback posts
+    the same view: the view's ``status`` says the phase (``phases``), the kind says what a
+    succeeded job made, why a failed one failed and how far a running one is."""
 
     backend: ClassVar[str] = "wujie"
     batch_size: ClassVar[int] = 1
     private_fields: ClassVar[tuple[str, ...]] = ("notify_url",)
     #: The wire model of the read route (and of the callback body).
-    wire_type: ClassVar[type[Model]]
+    wire_type: type[W]
+    #: What each status code of the view means.
+    phases: ClassVar[Mapping[Any, Phase]]
+
+    def __init_subclass__(cls, *, statuses: type[enum.Enum], **kwargs: Any) -> None:
+        """``statuses``: the kind's status enum. Its names say each code's phase
+        (``phases_of``); a new job starts at its first waiting status."""
+        super().__init_subclass__(**kwargs)
+        cls.phases = phases_of(statuses)
+        cls.initial_status = next(s for s, p in cls.phases.items() if p is Phase.WAITING)
 
     def notify_fields(self, url: str | None, request_id: str) -> Json:
         """The service posts the job's view to ``notify_url`` when it ends."""
@@ -68,6 +83,33 @@ class KeyedKind(Kind):
     @abstractmethod
     async def fetch(self, api: AsyncClient, key: str) -> Model:
         """One read of one job."""
+
+    def read(self, key: str, wire: object) -> Reading:
+        """Any view of one job (a read, a poll entry or a callback)."""
+        view = wire_of(self.wire_type, wire, f"a {self.name}")
+        statuses = type(next(iter(self.phases)))
+        status, phase = status_of(statuses, self.phases, getattr(view, "status", None))
+        return reading_of(
+            key,
+            view,
+            status,
+            phase,
+            media=self.made(view) if phase is Phase.SUCCEEDED else (),
+            failed=self.failure(view, status),
+            **self.progress(view),
+        )
+
+    @abstractmethod
+    def made(self, view: W) -> tuple[Media, ...]:
+        """What a succeeded job made, the picture to show first."""
+
+    def failure(self, view: W, status: Any) -> str | None:
+        """Why a failed job failed: the view's ``fail_message``."""
+        return fail_text(getattr(view, "fail_message", None))
+
+    def progress(self, view: W) -> dict[str, float | None]:
+        """How far a running job is (``progress``, ``eta_s``), where its view says."""
+        return {}
 
     async def poll(self, api: AsyncClient, keys: list[str]) -> list[Reading]:
         """One read per key (the API has no batch route for this kind)."""

@@ -18,7 +18,7 @@ from ...models import (
     WujieCallback,
 )
 from ..job import PictureJob
-from ..kind import Json, Kind, Media, Phase, Reading, Submitted
+from ..kind import Json, Kind, Media, Phase, Reading, Submitted, phases_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -27,16 +27,7 @@ if TYPE_CHECKING:
 WUJIE_CREATE = "/ai/create"
 AVATAR_CREATE = "/avatar/artwork/create"
 
-_PHASES = {
-    ArtworkStatus.CANCELLED: Phase.CANCELLED,
-    ArtworkStatus.SUBMITTED: Phase.WAITING,
-    ArtworkStatus.SUBMITTED_ALT: Phase.WAITING,
-    ArtworkStatus.QUEUED: Phase.WAITING,
-    ArtworkStatus.GENERATING: Phase.RUNNING,
-    ArtworkStatus.FAILED: Phase.FAILED,
-    ArtworkStatus.DRAW_FAILED: Phase.FAILED,
-    ArtworkStatus.SUCCESS: Phase.SUCCEEDED,
-}
+_PHASES = phases_of(ArtworkStatus)
 
 _STATUS = {int(s): s for s in ArtworkStatus}
 _ENDED = frozenset(p for p in Phase if p.terminal)

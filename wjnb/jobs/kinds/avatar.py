@@ -3,13 +3,13 @@ time with ``/avatar/info``, pushed to ``notify_url``; its result is the LoRA's n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...models import Model
 from ...models_more import AvatarInfo, AvatarStatus
-from ..kind import Json, Media, Phase, Reading, Submitted
+from ..kind import Json, Media, Submitted
 from ._media import KeyedKind, media_record
-from .rows import media_text, reading_of, status_of
+from .rows import media_text
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -17,28 +17,19 @@ if TYPE_CHECKING:
 
 AVATAR_TRAIN = "/avatar/create"
 
-PHASES = {
-    AvatarStatus.CREATED: Phase.WAITING,
-    AvatarStatus.QUEUED: Phase.WAITING,
-    AvatarStatus.TRAINING: Phase.RUNNING,
-    AvatarStatus.SUCCESS: Phase.SUCCEEDED,
-    AvatarStatus.FAILED: Phase.FAILED,
-    AvatarStatus.QUEUE_TIMEOUT: Phase.FAILED,
-}
 _REASONS = {
     AvatarStatus.FAILED: "training failed",
     AvatarStatus.QUEUE_TIMEOUT: "timed out in the training queue",
 }
 
 
-class AvatarTrainingKind(KeyedKind):
+class AvatarTrainingKind(KeyedKind[AvatarInfo], statuses=AvatarStatus):
     """Training one avatar: its key becomes the ``avatar_key`` of camera shots."""
 
+    wire_type = AvatarInfo
     name: ClassVar[str] = "avatar"
     silent: ClassVar[bool] = True
     routes: ClassVar[tuple[str, ...]] = (AVATAR_TRAIN,)
-    initial_status = AvatarStatus.CREATED
-    wire_type: ClassVar[type[Model]] = AvatarInfo
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """``body``: ``image_urls`` (the face photos), optionally ``notify_url``."""
@@ -50,20 +41,14 @@ class AvatarTrainingKind(KeyedKind):
         """``/avatar/info``."""
         return await api.avatar.info(key)
 
-    def read(self, key: str, wire: object) -> Reading:
-        """A training view: the LoRA name (``lora:NAME:weight``) once trained."""
-        if not isinstance(wire, AvatarInfo):
-            raise TypeError(f"not an avatar reply: {type(wire).__name__}")
-        status, phase = status_of(AvatarStatus, PHASES, wire.status)
-        name = wire.model_fusion_name if phase is Phase.SUCCEEDED else None
-        return reading_of(
-            key,
-            wire,
-            status,
-            phase,
-            media=(Media("text", text=name),) if name else (),
-            failed=_REASONS.get(status) if status is not None else None,
-        )
+    def made(self, view: AvatarInfo) -> tuple[Media, ...]:
+        """The trained LoRA's name (``lora:NAME:weight``)."""
+        name = view.model_fusion_name
+        return (Media("text", text=name),) if name else ()
+
+    def failure(self, view: AvatarInfo, status: Any) -> str | None:
+        """Training's failure statuses say what went wrong."""
+        return _REASONS.get(status)
 
     def record(self, job: Job) -> Json:
         """The row: status, the photos it learned from and the trained LoRA's name."""

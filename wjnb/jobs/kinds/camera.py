@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...models_more import CameraGeneratingInfo, CameraInfo, CameraStatus
-from ..kind import Json, Kind, Media, Phase, Reading, Submitted
+from ..kind import Json, Kind, Media, Phase, Reading, Submitted, phases_of
 from ._media import fail_text, media_record
 from .rows import status_of
 
@@ -19,15 +19,7 @@ if TYPE_CHECKING:
 
 CAMERA_CREATE = "/avatar/camera/create"
 
-PHASES = {
-    CameraStatus.SUBMITTED: Phase.WAITING,
-    CameraStatus.QUEUED: Phase.WAITING,
-    CameraStatus.NIGHT_QUEUE: Phase.WAITING,
-    CameraStatus.GENERATING: Phase.RUNNING,
-    CameraStatus.SUCCESS: Phase.SUCCEEDED,
-    CameraStatus.FAILED: Phase.FAILED,
-    CameraStatus.CANCELLED: Phase.CANCELLED,
-}
+PHASES = phases_of(CameraStatus)
 
 
 class CameraKind(Kind):

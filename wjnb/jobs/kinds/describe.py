@@ -10,18 +10,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...errors import InvalidArgument
 from ...models_more import SpellAnalysisInfo, SpellAnalysisStatus
 from ..chains import SPELL_ANALYSIS
-from ..kind import Json, Media, Phase, Reading, Submitted
+from ..kind import Json, Media, Phase, Reading, Submitted, phases_of
 from .rows import StatusKind, media_text, reading_of, status_of, wire_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
     from ..job import Job
 
-_PHASES = {
-    SpellAnalysisStatus.RUNNING: Phase.RUNNING,
-    SpellAnalysisStatus.DONE: Phase.SUCCEEDED,
-    SpellAnalysisStatus.FAILED: Phase.FAILED,
-}
+_PHASES = phases_of(SpellAnalysisStatus)
 
 
 class DescribeKind(StatusKind):

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...models import Model
 from ...models_more import LabAiType, LabInfo, LabStatus
-from ..kind import Json, Media, Phase, Reading, Submitted
-from ._media import KeyedKind, fail_text, media_record
-from .rows import status_of
+from ..kind import Json, Media, Reading, Submitted
+from ._media import KeyedKind, media_record
+from .rows import wire_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -29,28 +29,17 @@ TOOLS = {
 }
 _TOOL_NAMES = {ai_type.value: tool for ai_type, tool in TOOLS.values()}
 
-PHASES = {
-    LabStatus.WAITING: Phase.WAITING,
-    LabStatus.RUNNING: Phase.RUNNING,
-    LabStatus.SUCCESS: Phase.SUCCEEDED,
-    LabStatus.FAILED: Phase.FAILED,
-}
 #: The create fields shown as the kind's own DataFrame columns.
 PARAMS = ("image_url", "init_image_url", "init_image", "quantize", "video_second", "prompt")
 
 
-class LabKind(KeyedKind):
+class LabKind(KeyedKind[LabInfo], statuses=LabStatus):
     """One lab job, whichever tool made it (``tool`` and ``ai_type`` in its row)."""
 
+    wire_type = LabInfo
     name: ClassVar[str] = "lab"
     routes: ClassVar[tuple[str, ...]] = tuple(TOOLS)
-    initial_status = LabStatus.WAITING
-    wire_type: ClassVar[type[Model]] = LabInfo
-    measures_charge: ClassVar[bool] = True
-
-    def charged_to(self, body: Mapping[str, Any]) -> str | None:
-        """Charged in credits when the create is accepted (the reply never says how much)."""
-        return "integral"
+    measured_in: ClassVar[str | None] = "integral"
 
     def __init__(self) -> None:
         #: Each job's ``aiType`` (its read needs it): from the create, or its stored row.
@@ -75,23 +64,19 @@ class LabKind(KeyedKind):
         return await api.wujie.lab.info(key, self._types[key])
 
     def read(self, key: str, wire: object) -> Reading:
-        """A lab view: the mask, the zoom clip, or the SVG and its preview."""
-        if not isinstance(wire, LabInfo):
-            raise TypeError(f"not a lab reply: {type(wire).__name__}")
-        if wire.ai_type:
-            self._types[key] = wire.ai_type
-        status, phase = status_of(LabStatus, PHASES, wire.status)
-        media = _media(wire) if phase is Phase.SUCCEEDED else ()
-        return Reading(
-            key,
-            status,
-            phase,
-            progress=100.0 if phase is Phase.SUCCEEDED else wire.complete_percent,
-            media=media,
-            fail_message=fail_text(wire.fail_message) if phase is Phase.FAILED else None,
-            wire=wire,
-            raw=wire.raw,
-        )
+        """A lab view; its ``aiType`` is kept (the next read of the job needs it)."""
+        view = wire_of(LabInfo, wire, "a lab")
+        if view.ai_type:
+            self._types[key] = view.ai_type
+        return super().read(key, view)
+
+    def made(self, view: LabInfo) -> tuple[Media, ...]:
+        """The mask, the zoom clip, or the SVG and its preview."""
+        return _media(view)
+
+    def progress(self, view: LabInfo) -> dict[str, float | None]:
+        """The view's percentage."""
+        return {"progress": view.complete_percent}
 
     def callback(self, body: Json) -> Reading | None:
         """A callback posts the info view, keyed by ``serviceKey``."""

@@ -13,7 +13,7 @@ from ...mask import Mask, data_url
 from ...models import MjButton, MjStatus, MjSubmitCode, MjSubmitReply, MjTaskInfo
 from .. import lineage
 from ..job import Job
-from ..kind import FollowUp, Json, Kind, Media, Phase, Reading, Submitted
+from ..kind import FollowUp, Json, Kind, Media, Reading, Submitted, phases_of
 from .mj_buttons import PANS, VARIES, label_for, zoom_intent
 from .mj_submits import ROUTES, prompts, result_text, text_of, wire_body
 
@@ -23,15 +23,7 @@ if TYPE_CHECKING:
 MJ_IMAGINE = "/mj/submit/imagine"
 MJ_ACTION = "/mj/submit/action"
 
-_PHASES = {
-    MjStatus.NOT_START: Phase.WAITING,
-    MjStatus.SUBMITTED: Phase.WAITING,
-    MjStatus.MODAL: Phase.WAITING,
-    MjStatus.IN_PROGRESS: Phase.RUNNING,
-    MjStatus.SUCCESS: Phase.SUCCEEDED,
-    MjStatus.FAILURE: Phase.FAILED,
-    MjStatus.CANCEL: Phase.CANCELLED,
-}
+_PHASES = phases_of(MjStatus)
 
 
 class MjTask(Job):

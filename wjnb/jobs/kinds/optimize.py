@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import InvalidArgument, WjnbError
 from ...models_more import OptimizeCode, OptimizeResult
-from ..kind import Json, Media, Phase, Reading, Submitted
+from ..kind import Json, Media, Phase, Reading, Submitted, phases_of
 from .rows import StatusKind, media_text, reading_of, status_of, wire_of
 
 if TYPE_CHECKING:
@@ -21,11 +21,7 @@ if TYPE_CHECKING:
 
 OPTIMIZE = "/ai/optimize/prompt/submit"
 
-_PHASES = {
-    OptimizeCode.RUNNING: Phase.RUNNING,
-    OptimizeCode.DONE: Phase.SUCCEEDED,
-    OptimizeCode.FAILED: Phase.FAILED,
-}
+_PHASES = phases_of(OptimizeCode)
 
 
 class OptimizeKind(StatusKind):

@@ -4,15 +4,14 @@ any finished picture."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...models import Model
 from ...models_more import SvdInfo, VideoStatus
 from .. import chains
-from ..kind import FollowUp, Json, Media, Phase, Reading, Submitted
-from ._media import KeyedKind, fail_text, media_record
-from .rows import one_key, reading_of, status_of
+from ..kind import FollowUp, Json, Media, Submitted
+from ._media import KeyedKind, media_record
+from .rows import one_key
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -20,29 +19,18 @@ if TYPE_CHECKING:
 
 SVD_CREATE = "/ai/pro/svd/create"
 
-PHASES = {
-    VideoStatus.QUEUED: Phase.WAITING,
-    VideoStatus.GENERATING: Phase.RUNNING,
-    VideoStatus.FAILED: Phase.FAILED,
-    VideoStatus.SUCCESS: Phase.SUCCEEDED,
-}
 #: The create fields shown as the kind's own DataFrame columns.
 PARAMS = ("init_image_url", "duration", "camera_move_type", "motion_amplitude", "noise_intensity")
 
 
-class SvdKind(KeyedKind):
+class SvdKind(KeyedKind[SvdInfo], statuses=VideoStatus):
     """An image-to-video job: a short clip (animated WebP in the sandbox) from one picture."""
 
+    wire_type = SvdInfo
     name: ClassVar[str] = "svd"
     silent: ClassVar[bool] = True
     routes: ClassVar[tuple[str, ...]] = (SVD_CREATE,)
-    initial_status = VideoStatus.QUEUED
-    wire_type: ClassVar[type[Model]] = SvdInfo
-    measures_charge: ClassVar[bool] = True
-
-    def charged_to(self, body: Mapping[str, Any]) -> str | None:
-        """Charged in credits when the create is accepted (the reply never says how much)."""
-        return "integral"
+    measured_in: ClassVar[str | None] = "integral"
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One create; its reply names the job's key."""
@@ -52,20 +40,10 @@ class SvdKind(KeyedKind):
         """``/ai/pro/svd/info``."""
         return await api.wujie.video.svd_info(key)
 
-    def read(self, key: str, wire: object) -> Reading:
-        """An SVD view (read or callback): the clip is both the video and its poster."""
-        if not isinstance(wire, SvdInfo):
-            raise TypeError(f"not an SVD reply: {type(wire).__name__}")
-        status, phase = status_of(VideoStatus, PHASES, wire.status)
-        url = wire.video_url if phase is Phase.SUCCEEDED else None
-        return reading_of(
-            key,
-            wire,
-            status,
-            phase,
-            media=(Media("video", url), Media("image", url)) if url else (),
-            failed=fail_text(wire.fail_message),
-        )
+    def made(self, view: SvdInfo) -> tuple[Media, ...]:
+        """The clip, which is also its own poster."""
+        url = view.video_url
+        return (Media("video", url), Media("image", url)) if url else ()
 
     def record(self, job: Job) -> Json:
         """The row: status, clip URL and the create's parameters."""

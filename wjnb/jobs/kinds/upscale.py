@@ -11,19 +11,14 @@ from ...errors import InvalidArgument
 from ...models_more import SupersizeInfo, SupersizeStatus
 from ..chains import SUPERSIZE
 from ..job import PictureJob
-from ..kind import Json, Media, Phase, Reading, Submitted
+from ..kind import Json, Media, Phase, Reading, Submitted, phases_of
 from .rows import StatusKind, one_key, reading_of, status_of, wire_of
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
     from ..job import Job
 
-_PHASES = {
-    SupersizeStatus.QUEUED: Phase.WAITING,
-    SupersizeStatus.RUNNING: Phase.RUNNING,
-    SupersizeStatus.SUCCESS: Phase.SUCCEEDED,
-    SupersizeStatus.FAILED: Phase.FAILED,
-}
+_PHASES = phases_of(SupersizeStatus)
 
 
 class UpscaleKind(StatusKind):

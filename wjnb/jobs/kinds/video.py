@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ...models import Model
 from ...models_more import VideoInfo, VideoStatus
-from ..kind import Json, Media, Phase, Reading, Submitted
-from ._media import KeyedKind, fail_text, media_record
-from .rows import one_key, reading_of, status_of
-from .svd import PHASES
+from ..kind import Json, Media, Reading, Submitted
+from ._media import KeyedKind, media_record
+from .rows import one_key
 
 if TYPE_CHECKING:
     from ...client import AsyncClient
@@ -22,19 +20,14 @@ VIDEO_CREATE = "/ai/video/create"
 PARAMS = ("origin_video_url", "model_code", "video_duration", "queue_type")
 
 
-class VideoKind(KeyedKind):
+class VideoKind(KeyedKind[VideoInfo], statuses=VideoStatus):
     """A video-to-video job: the source clip restyled by a video model."""
 
+    wire_type = VideoInfo
     name: ClassVar[str] = "video"
     routes: ClassVar[tuple[str, ...]] = (VIDEO_CREATE,)
-    initial_status = VideoStatus.QUEUED
     batch_size: ClassVar[int] = 50
-    wire_type: ClassVar[type[Model]] = VideoInfo
-    measures_charge: ClassVar[bool] = True
-
-    def charged_to(self, body: Mapping[str, Any]) -> str | None:
-        """Charged in credits when the create is accepted (the reply never says how much)."""
-        return "integral"
+    measured_in: ClassVar[str | None] = "integral"
 
     async def submit(self, api: AsyncClient, route: str, body: Json) -> Submitted:
         """One create; its reply names the job's key."""
@@ -53,24 +46,16 @@ class VideoKind(KeyedKind):
             reading.next_poll_s = wait
         return readings
 
-    def read(self, key: str, wire: object) -> Reading:
-        """A video view (poll entry, detail or callback): the clip and its cover."""
-        if not isinstance(wire, VideoInfo):
-            raise TypeError(f"not a video reply: {type(wire).__name__}")
-        status, phase = status_of(VideoStatus, PHASES, wire.status)
-        url = wire.ai_video_url if phase is Phase.SUCCEEDED else None
-        cover = (wire.ai_video_meta_info.cover or {}) if wire.ai_video_meta_info else {}
+    def made(self, view: VideoInfo) -> tuple[Media, ...]:
+        """The clip and its cover (the clip itself when it has none)."""
+        url = view.ai_video_url
+        cover = (view.ai_video_meta_info.cover or {}) if view.ai_video_meta_info else {}
         poster = cover.get("url") if isinstance(cover.get("url"), str) else None
-        return reading_of(
-            key,
-            wire,
-            status,
-            phase,
-            media=(Media("video", url), Media("image", poster or url)) if url else (),
-            failed=fail_text(wire.fail_message),
-            progress=wire.complete_percent,
-            eta_s=_seconds(wire.expected_seconds),
-        )
+        return (Media("video", url), Media("image", poster or url)) if url else ()
+
+    def progress(self, view: VideoInfo) -> dict[str, float | None]:
+        """The view's percentage and expected seconds."""
+        return {"progress": view.complete_percent, "eta_s": _seconds(view.expected_seconds)}
 
     def record(self, job: Job) -> Json:
         """The row: status, clip URL, the create's parameters and the model's name."""
