@@ -108,8 +108,10 @@ def test_two_processes_sharing_a_home_lose_nothing(
         for i in (0, 1)
     ]
     for proc in procs:  # both clients up (ledger open, receiver bound) before either sends
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
+        assert proc.stdout is not None and proc.stderr is not None
+        if proc.stdout.readline().strip() != "ready":  # it ended before its client was up
+            proc.wait(timeout=30)
+            pytest.fail(f"a worker exited {proc.returncode}: {proc.stderr.read()[-4000:]}")
     go.touch()
     results = []
     for proc in procs:
