@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,7 +49,7 @@ class SqliteStore:
             self._db = sqlite3.connect(
                 path, timeout=30.0, check_same_thread=False, isolation_level=None
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(self._db)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=30000")
         except sqlite3.Error as exc:
@@ -81,3 +82,20 @@ class SqliteStore:
 
     def describe(self) -> str:
         return str(self.path)
+
+
+def _switch_to_wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
+    """``journal_mode=WAL``, waiting out other processes opening the same new file: SQLite
+    answers that switch "database is locked" at once, without its busy timeout (CI saw two
+    kernels opening a shared ledger together fail so)."""
+    deadline = time.monotonic() + patience
+    pause = 0.01
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
