@@ -66,13 +66,15 @@ class KeyedKind(Kind, Generic[W]):
     private_fields: ClassVar[tuple[str, ...]] = ("notify_url",)
     #: The wire model of the read route (and of the callback body).
     wire_type: type[W]
-    #: What each status code of the view means.
+    #: The kind's status enum, and what each of its codes means.
+    statuses: ClassVar[type[enum.Enum]]
     phases: ClassVar[Mapping[Any, Phase]]
 
     def __init_subclass__(cls, *, statuses: type[enum.Enum], **kwargs: Any) -> None:
         """``statuses``: the kind's status enum. Its names say each code's phase
         (``phases_of``); a new job starts at its first waiting status."""
         super().__init_subclass__(**kwargs)
+        cls.statuses = statuses
         cls.phases = phases_of(statuses)
         cls.initial_status = next(s for s, p in cls.phases.items() if p is Phase.WAITING)
 
@@ -87,8 +89,7 @@ class KeyedKind(Kind, Generic[W]):
     def read(self, key: str, wire: object) -> Reading:
         """Any view of one job (a read, a poll entry or a callback)."""
         view = wire_of(self.wire_type, wire, f"a {self.name}")
-        statuses = type(next(iter(self.phases)))
-        status, phase = status_of(statuses, self.phases, getattr(view, "status", None))
+        status, phase = status_of(self.statuses, self.phases, getattr(view, "status", None))
         return reading_of(
             key,
             view,
